@@ -1,0 +1,107 @@
+import { z } from 'zod';
+import { chatStructured } from '../llm/client';
+import { EVAL_SYSTEM } from '../harness/prompts';
+import { composite, DIMENSIONS, median, type DimensionScores } from '../harness/rubric';
+import { cancelSignal, readDataFile, workRel, writeDataFile, type ActivityDeps } from './deps';
+import type { EvaluatorScore, RoundResult, StageArgs } from './types';
+
+const dims = <T extends z.ZodType>(t: T) =>
+  z.object(Object.fromEntries(DIMENSIONS.map((d) => [d, t])) as Record<(typeof DIMENSIONS)[number], T>);
+/** What we ask for (0–10 per dimension) … */
+export const EvalFormat = z.object({
+  scores: dims(z.number().min(0).max(10)),
+  issues: z.array(z.string()),
+  feedback: z.string(),
+});
+/** … and what we accept: any numbers, clamped to 0–10 in code and flagged. */
+const EvalReply = z.object({
+  scores: dims(z.coerce.number()),
+  issues: z.array(z.string()).default([]),
+  feedback: z.string().default(''),
+});
+
+function spread(xs: number[]): number | null {
+  return xs.length ? Math.round((Math.max(...xs) - Math.min(...xs)) * 100) / 100 : null;
+}
+
+/** evaluate: every evaluator in the pool scores the draft; the round's composite is their median. */
+export function evaluateActivities({ settings }: ActivityDeps) {
+  return {
+    async evaluate(
+      a: StageArgs & {
+        task: string;
+        draftPath: string;
+        evaluators: string[];
+        temperature: number;
+        numPredict: number;
+        round: number;
+      },
+    ): Promise<RoundResult> {
+      const draft = readDataFile(settings.dataDir, a.draftPath);
+      const feedback: string[] = [];
+      const perEvaluator = await Promise.all(
+        a.evaluators.map(async (model): Promise<EvaluatorScore> => {
+          try {
+            const res = await chatStructured({
+              host: settings.OLLAMA_HOST,
+              model,
+              schema: EvalReply,
+              formatSchema: EvalFormat,
+              temperature: a.temperature,
+              numPredict: a.numPredict,
+              signal: cancelSignal(),
+              timeoutMs: settings.FLYWHEEL_LLM_TIMEOUT_S * 1000,
+              purpose: 'evaluate',
+              messages: [
+                { role: 'system', content: EVAL_SYSTEM },
+                { role: 'user', content: `Task: ${a.task}\n\nDraft:\n${draft}` },
+              ],
+            });
+            const raw = res.value.scores as Record<string, number>;
+            const clamped = DIMENSIONS.some((d) => !(raw[d] >= 0 && raw[d] <= 10));
+            const scores = Object.fromEntries(
+              DIMENSIONS.map((d) => [d, Math.min(10, Math.max(0, Number.isFinite(raw[d]) ? raw[d] : 0))]),
+            ) as DimensionScores;
+            feedback.push(
+              `## ${model}\nIssues:\n${res.value.issues.map((i) => `- ${i}`).join('\n') || '- (none)'}\n\nFeedback: ${res.value.feedback}`,
+            );
+            return {
+              model,
+              composite: composite(scores),
+              dimensions: scores,
+              error: clamped ? 'scores outside 0-10 were clamped' : null,
+              repaired: res.repaired,
+            };
+          } catch (e) {
+            const err = e as Error & { retryable?: boolean; kind?: string };
+            // Only an unparseable reply is an evaluator error; transport failures retry the activity.
+            if (err.kind !== 'parse') throw e;
+            return { model, composite: null, dimensions: null, error: err.message, repaired: true };
+          }
+        }),
+      );
+      const ok = perEvaluator.filter((e) => e.composite !== null);
+      const dimensions = ok.length
+        ? (Object.fromEntries(
+            DIMENSIONS.map((d) => [d, median(ok.map((e) => e.dimensions![d]))]),
+          ) as DimensionScores)
+        : null;
+      const feedbackPath = ok.length
+        ? writeDataFile(settings.dataDir, workRel(a.runId, `feedback.r${a.round}.md`), feedback.join('\n\n'))
+        : null;
+      const failed = perEvaluator.filter((e) => e.composite === null);
+      return {
+        round: a.round,
+        draftPath: a.draftPath,
+        composite: ok.length ? Math.round(median(ok.map((e) => e.composite!)) * 100) / 100 : null,
+        dimensions,
+        perEvaluator,
+        spread: spread(ok.map((e) => e.composite!)),
+        feedbackPath,
+        error: failed.length
+          ? `evaluator error: ${failed.map((e) => `${e.model}: ${e.error}`).join('; ')}`.slice(0, 1000)
+          : null,
+      };
+    },
+  };
+}

@@ -1,0 +1,182 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { appendJsonl, readJsonl } from '../audit/jsonl';
+import { SCHEMA_VERSION, type RunRecord } from '../audit/records';
+import { buildTrace, writeTraceFile, type Span } from '../audit/trace';
+import { DIMENSIONS } from '../harness/rubric';
+import { resolveInside } from '../security/sandbox';
+import type { ActivityDeps } from './deps';
+import { spoolRel, type SpoolLine } from './run-trace';
+import type { FinalizeInput } from './types';
+
+export const RUNS_FILE = 'runs.jsonl';
+export const traceRel = (runId: string) => `traces/${runId}.trace.json`;
+
+async function readSpool(dataDir: string, runId: string): Promise<SpoolLine[]> {
+  const lines: SpoolLine[] = [];
+  for await (const l of readJsonl(resolveInside(dataDir, spoolRel(runId)))) lines.push(l as SpoolLine);
+  return lines;
+}
+
+/** The Chrome trace: workflow stages and activities (workflow time), worker attempts and LLM calls (real time). */
+export function traceSpans(f: FinalizeInput, spool: SpoolLine[]): Span[] {
+  const us = (ms: number) => Math.max(0, Math.round((ms - f.startedAtMs) * 1000));
+  const spans: Span[] = [
+    {
+      name: `run ${f.runId}`,
+      cat: 'run',
+      startUs: 0,
+      endUs: us(f.endedAtMs),
+      lane: 'stages',
+      args: { status: f.status, task: f.input.task, error: f.error },
+    },
+  ];
+  for (const s of f.spans)
+    spans.push({
+      name: s.name,
+      cat: s.cat,
+      startUs: us(s.startMs),
+      endUs: us(s.endMs),
+      lane: s.lane,
+      args: s.args,
+    });
+  for (const l of spool) {
+    if (l.type === 'attempt') {
+      spans.push({
+        name: `${l.activity} #${l.attempt}`,
+        cat: 'attempt',
+        startUs: us(l.startMs),
+        endUs: us(l.endMs),
+        lane: 'worker',
+        args: { stage: l.stage, attempt: l.attempt, round: l.round, ok: l.ok, error: l.error },
+      });
+    } else {
+      const name = l.op === 'chat' ? `chat ${l.model}` : `embeddings ${l.model}`;
+      const args = {
+        'gen_ai.operation.name': l.op === 'chat' ? 'chat' : 'embeddings',
+        'gen_ai.system': 'ollama',
+        'gen_ai.request.model': l.model,
+        'gen_ai.usage.input_tokens': l.inputTokens,
+        'gen_ai.usage.output_tokens': l.outputTokens,
+        load_ms: l.loadMs,
+        prompt_eval_ms: l.promptEvalMs,
+        eval_ms: l.evalMs,
+        stage: l.stage,
+        attempt: l.attempt,
+        purpose: l.purpose,
+        ok: l.ok,
+        error: l.error,
+      };
+      spans.push({ name, cat: 'llm', startUs: us(l.startMs), endUs: us(l.endMs), lane: 'worker', args });
+      // The model's cold load is its own slice, so a cold model is visible at a glance.
+      if (l.loadMs > 0.5) {
+        const loadEnd = Math.min(l.startMs + l.loadMs, l.endMs);
+        spans.push({
+          name: `load ${l.model}`,
+          cat: 'llm.load',
+          startUs: us(l.startMs),
+          endUs: us(loadEnd),
+          lane: 'worker',
+          args: { load_ms: l.loadMs },
+        });
+      }
+    }
+  }
+  return spans;
+}
+
+/** Builds the run record (the seed's fields under the seed's names) from the workflow's facts and the spool. */
+export function buildRecord(f: FinalizeInput, spool: SpoolLine[]): RunRecord {
+  const scored = f.rounds.filter((r) => r.composite !== null);
+  // Index 0 always exists, so the seed's `d["specificity"][0]` works on every record: null = not scored.
+  const dims = Object.fromEntries(
+    DIMENSIONS.map((d) => [d, scored.length ? scored.map((r) => r.dimensions![d]) : [null]]),
+  );
+  const llm = spool.filter((l): l is Extract<SpoolLine, { type: 'llm' }> => l.type === 'llm');
+  const stages: RunRecord['stages'] = {};
+  for (const s of f.spans.filter((x) => x.cat === 'stage')) {
+    const st = (stages[s.name] ??= { duration_s: 0, input_tokens: 0, output_tokens: 0, attempts: 0 });
+    st.duration_s = Math.round((st.duration_s + (s.endMs - s.startMs) / 1000) * 1000) / 1000;
+  }
+  for (const l of spool) {
+    const st = (stages[l.stage] ??= { duration_s: 0, input_tokens: 0, output_tokens: 0, attempts: 0 });
+    if (l.type === 'llm') {
+      st.input_tokens += l.inputTokens;
+      st.output_tokens += l.outputTokens;
+    } else st.attempts += 1;
+  }
+  const input = f.input;
+  const evaluators: string[] = input.evaluatorModels ?? [];
+  const error = f.error
+    ? f.failedStage
+      ? `${f.failedStage}: ${f.error}`
+      : f.error
+    : f.evaluatorErrors.length
+      ? f.evaluatorErrors.join('; ')
+      : null;
+  return {
+    run_id: f.runId,
+    kind: input.kind ?? 'run',
+    task: String(input.task ?? ''),
+    producer_model: String(input.producerModel ?? ''),
+    evaluator_model: evaluators[0] ?? '',
+    evaluator_models: evaluators,
+    run_duration_s: Math.round((f.endedAtMs - f.startedAtMs) / 10) / 100,
+    input_tokens: llm.reduce((n, l) => n + l.inputTokens, 0),
+    output_tokens: llm.reduce((n, l) => n + l.outputTokens, 0),
+    wiggum_rounds: f.rounds.length,
+    wiggum_scores: scored.map((r) => r.composite!),
+    wiggum_dimensions: dims as RunRecord['wiggum_dimensions'],
+    final: f.status,
+    error,
+    failed_stage: f.failedStage,
+    tool_calls: f.toolCalls,
+    output_path: f.outputPath,
+    draft_path: f.draftPath,
+    rubric_version: String(input.rubricVersion ?? ''),
+    evaluator_scores: f.rounds.flatMap((r) =>
+      r.perEvaluator.map((e) => ({
+        model: e.model,
+        round: r.round,
+        composite: e.composite,
+        dimensions: e.dimensions,
+        ...(e.error ? { error: e.error } : {}),
+      })),
+    ),
+    score_spread: scored.map((r) => r.spread ?? 0),
+    stages,
+    workflow_id: f.workflowId,
+    parent_id: f.parentId,
+    session_id: (input.sessionId as string | null) ?? null,
+    trace_path: traceRel(f.runId),
+    started_at: new Date(f.startedAtMs).toISOString(),
+    schema_version: SCHEMA_VERSION,
+    temporal_run_id: f.temporalRunId,
+  };
+}
+
+/** Writes the trace, then appends exactly one record (idempotent by run_id: a retried finalize writes nothing twice). */
+export async function writeRunRecord(dataDir: string, f: FinalizeInput): Promise<{ recordWritten: boolean }> {
+  const spool = await readSpool(dataDir, f.runId);
+  const trace = buildTrace(
+    { runId: f.runId, processName: `flywheel ${f.input.kind ?? 'run'} ${f.runId}` },
+    traceSpans(f, spool),
+  );
+  await writeTraceFile(resolveInside(dataDir, traceRel(f.runId)), trace);
+  const res = await appendJsonl(resolveInside(dataDir, RUNS_FILE), buildRecord(f, spool), { key: 'run_id' });
+  return { recordWritten: res === 'appended' };
+}
+
+export function finalizeActivities({ settings }: ActivityDeps) {
+  return {
+    async finalizeRun(f: FinalizeInput) {
+      fs.mkdirSync(path.join(settings.dataDir, 'traces'), { recursive: true });
+      return writeRunRecord(settings.dataDir, f);
+    },
+    async publishOutput(a: { runId: string; stage: string; draftPath: string }) {
+      const rel = `outputs/${a.runId}.md`;
+      fs.copyFileSync(resolveInside(settings.dataDir, a.draftPath), resolveInside(settings.dataDir, rel));
+      return { outputPath: rel };
+    },
+  };
+}

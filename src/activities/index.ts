@@ -1,0 +1,24 @@
+// All activities, built from the worker's dependencies. One file per stage.
+import type { ActivityDeps } from './deps';
+import { evaluateActivities } from './evaluate';
+import { finalizeActivities } from './finalize';
+import { memoryActivities } from './memory';
+import { planActivities } from './plan';
+import { researchActivities } from './research';
+import { reviseActivities } from './revise';
+import { synthesizeActivities } from './synthesize';
+
+export function createActivities(deps: ActivityDeps) {
+  return {
+    ...memoryActivities(deps),
+    ...planActivities(deps),
+    ...researchActivities(deps),
+    ...synthesizeActivities(deps),
+    ...evaluateActivities(deps),
+    ...reviseActivities(deps),
+    ...finalizeActivities(deps),
+  };
+}
+
+/** The activity interface workflows proxy: `proxyActivities<Activities>(...)`. */
+export type Activities = ReturnType<typeof createActivities>;

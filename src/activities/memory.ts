@@ -1,0 +1,77 @@
+import { MemoryStore } from '../memory/store';
+import { cosine, embed } from '../llm/client';
+import { scanAndRecord } from '../security/events';
+import { cancelSignal, readDataFile, workRel, writeDataFile, type ActivityDeps } from './deps';
+import type { StageArgs } from './types';
+
+/** Memory: read relevant memories before planning; store a short summary with its score after the run. */
+export function memoryActivities({ settings }: ActivityDeps) {
+  const dataDir = settings.dataDir;
+  return {
+    async recallMemories(
+      a: StageArgs & { task: string; embedModel: string; limit?: number },
+    ): Promise<{ memoryPath: string; ids: string[] }> {
+      const store = new MemoryStore(dataDir);
+      try {
+        const all = store.all().filter((m) => m.embedding);
+        let picked: { id: string; text: string; score: number | null; similarity: number }[] = [];
+        if (all.length) {
+          const [q] = await embed({
+            host: settings.OLLAMA_HOST,
+            model: a.embedModel,
+            input: [a.task],
+            signal: cancelSignal(),
+          });
+          picked = all
+            .map((m) => ({
+              id: m.id,
+              text: m.text,
+              score: m.score,
+              similarity: cosine(q, m.embedding!) * (0.5 + m.quality / 20),
+            }))
+            .filter((m) => m.similarity > 0.3)
+            .sort((x, y) => y.similarity - x.similarity)
+            .slice(0, a.limit ?? 5);
+          store.markRetrieved(picked.map((m) => m.id));
+        }
+        const memoryPath = writeDataFile(
+          dataDir,
+          workRel(a.runId, 'memory.json'),
+          JSON.stringify(picked, null, 1),
+        );
+        return { memoryPath, ids: picked.map((m) => m.id) };
+      } finally {
+        store.close();
+      }
+    },
+
+    async storeMemory(
+      a: StageArgs & { task: string; outputPath: string; score: number; embedModel: string },
+    ): Promise<{ memoryId: string | null }> {
+      const output = readDataFile(dataDir, a.outputPath);
+      const summary = `Task: ${a.task}\nScore: ${a.score}\n${output.replace(/\s+/g, ' ').slice(0, 600)}`;
+      const scan = await scanAndRecord(dataDir, summary, { runId: a.runId, layer: 'memory_write' });
+      if (scan.verdict === 'block') return { memoryId: null };
+      const [vec] = await embed({
+        host: settings.OLLAMA_HOST,
+        model: a.embedModel,
+        input: [summary],
+        signal: cancelSignal(),
+      });
+      const store = new MemoryStore(dataDir);
+      try {
+        return {
+          memoryId: store.add({
+            text: summary,
+            run_id: a.runId,
+            task: a.task,
+            score: a.score,
+            embedding: vec,
+          }).id,
+        };
+      } finally {
+        store.close();
+      }
+    },
+  };
+}

@@ -1,0 +1,64 @@
+import { z } from 'zod';
+import { chatStructured } from '../llm/client';
+import { PLAN_SYSTEM } from '../harness/prompts';
+import { cancelSignal, readDataFile, workRel, writeDataFile, type ActivityDeps } from './deps';
+import type { StageArgs } from './types';
+
+export const PlanSchema = z.object({
+  search_queries: z.array(z.string()).max(20),
+  synthesis_notes: z.string(),
+});
+
+/** plan: the planner model turns the task plus memory context into search queries and synthesis notes. */
+export function planActivities({ settings }: ActivityDeps) {
+  return {
+    async plan(
+      a: StageArgs & {
+        task: string;
+        model: string;
+        temperature: number;
+        memoryPath: string;
+        maxQueries: number;
+        numPredict: number;
+      },
+    ) {
+      const memories = JSON.parse(readDataFile(settings.dataDir, a.memoryPath)) as { text: string }[];
+      const memoryText = memories.length
+        ? memories.map((m, i) => `(${i + 1}) ${m.text.slice(0, 400)}`).join('\n')
+        : '(none)';
+      const res = await chatStructured({
+        host: settings.OLLAMA_HOST,
+        model: a.model,
+        schema: PlanSchema,
+        temperature: a.temperature,
+        numPredict: a.numPredict,
+        signal: cancelSignal(),
+        timeoutMs: settings.FLYWHEEL_LLM_TIMEOUT_S * 1000,
+        purpose: 'plan',
+        messages: [
+          { role: 'system', content: PLAN_SYSTEM },
+          {
+            role: 'user',
+            content: `Task: ${a.task}\n\nMemory:\n${memoryText}\n\nGive up to ${a.maxQueries} distinct search queries.`,
+          },
+        ],
+      });
+      // Small models return empty or repeated queries: clean up, and fall back to the task itself.
+      let queries = [
+        ...new Set(res.value.search_queries.map((q) => q.trim()).filter((q) => q.length > 1)),
+      ].slice(0, a.maxQueries);
+      const fallback = queries.length === 0 && a.maxQueries > 0;
+      if (fallback) queries = [a.task.slice(0, 200)];
+      const planPath = writeDataFile(
+        settings.dataDir,
+        workRel(a.runId, 'plan.json'),
+        JSON.stringify(
+          { ...res.value, search_queries: queries, fallback_query: fallback, repaired: res.repaired },
+          null,
+          1,
+        ),
+      );
+      return { planPath, queries };
+    },
+  };
+}

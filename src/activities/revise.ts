@@ -1,0 +1,48 @@
+import { chat } from '../llm/client';
+import { loadSynthInstructions } from '../harness/prompts';
+import { cancelSignal, readDataFile, type ActivityDeps } from './deps';
+import { writeDraft } from './synthesize';
+import type { StageArgs } from './types';
+
+/** revise: the producer rewrites the draft with the evaluator's issues and feedback (Wiggum loop). */
+export function reviseActivities({ settings }: ActivityDeps) {
+  return {
+    async revise(
+      a: StageArgs & {
+        task: string;
+        draftPath: string;
+        feedbackPath: string | null;
+        model: string;
+        temperature: number;
+        numPredict: number;
+        round: number;
+      },
+    ) {
+      const ins = loadSynthInstructions(settings.dataDir);
+      const draft = readDataFile(settings.dataDir, a.draftPath);
+      const feedback = a.feedbackPath ? readDataFile(settings.dataDir, a.feedbackPath) : '(no feedback)';
+      const res = await chat({
+        host: settings.OLLAMA_HOST,
+        model: a.model,
+        temperature: a.temperature,
+        numPredict: a.numPredict,
+        signal: cancelSignal(),
+        timeoutMs: settings.FLYWHEEL_LLM_TIMEOUT_S * 1000,
+        purpose: 'revise',
+        messages: [
+          { role: 'system', content: `${ins.SYNTH_INSTRUCTION_REVISE}\n${ins.SYNTH_INSTRUCTION_FORMAT}` },
+          {
+            role: 'user',
+            content: `Task: ${a.task}\n\nReviewer feedback:\n${feedback}\n\nDraft to revise:\n${draft}`,
+          },
+        ],
+      });
+      // An empty revision never replaces the draft: the loop sees `unchanged` and stops revising.
+      if (!res.content.trim()) return { draftPath: a.draftPath, unchanged: true };
+      return {
+        draftPath: await writeDraft(settings.dataDir, a.runId, a.round, res.content),
+        unchanged: false,
+      };
+    },
+  };
+}

@@ -1,0 +1,66 @@
+import { chat, LlmError } from '../llm/client';
+import { loadSynthInstructions } from '../harness/prompts';
+import { scanAndRecord } from '../security/events';
+import { cancelSignal, readDataFile, writeDataFile, type ActivityDeps } from './deps';
+import type { Source } from './research';
+import type { StageArgs } from './types';
+
+export const draftRel = (runId: string, round: number) => `outputs/${runId}.r${round}.md`;
+
+/** Scans a draft before it is written: findings are logged; blocked spans are removed; empty text is an error. */
+export async function writeDraft(
+  dataDir: string,
+  runId: string,
+  round: number,
+  text: string,
+): Promise<string> {
+  const scan = await scanAndRecord(dataDir, text, { runId, layer: 'synthesis_write' });
+  const body = scan.verdict === 'block' ? scan.sanitized : text;
+  if (!body.trim()) throw new LlmError('the producer returned an empty answer', true, 'server');
+  return writeDataFile(dataDir, draftRel(runId, round), body);
+}
+
+export function formatSources(sources: Source[]): string {
+  return sources.length
+    ? sources.map((s) => `[${s.n}] ${s.title} (${s.url})\n${s.text}`).join('\n\n')
+    : '(no sources found)';
+}
+
+/** synthesize: the producer model writes the round-1 draft from the plan and the sources. */
+export function synthesizeActivities({ settings }: ActivityDeps) {
+  return {
+    async synthesize(
+      a: StageArgs & {
+        task: string;
+        model: string;
+        temperature: number;
+        planPath: string;
+        sourcesPath: string;
+        numPredict: number;
+        round: number;
+      },
+    ) {
+      const ins = loadSynthInstructions(settings.dataDir);
+      const planned = JSON.parse(readDataFile(settings.dataDir, a.planPath)) as { synthesis_notes?: string };
+      const sources = JSON.parse(readDataFile(settings.dataDir, a.sourcesPath)) as Source[];
+      const res = await chat({
+        host: settings.OLLAMA_HOST,
+        model: a.model,
+        temperature: a.temperature,
+        numPredict: a.numPredict,
+        signal: cancelSignal(),
+        timeoutMs: settings.FLYWHEEL_LLM_TIMEOUT_S * 1000,
+        purpose: 'synthesize',
+        messages: [
+          { role: 'system', content: `${ins.SYNTH_INSTRUCTION}\n${ins.SYNTH_INSTRUCTION_FORMAT}` },
+          {
+            role: 'user',
+            content: `Task: ${a.task}\n\nPlanner notes: ${planned.synthesis_notes ?? ''}\n\nSources:\n${formatSources(sources)}`,
+          },
+        ],
+      });
+      const draftPath = await writeDraft(settings.dataDir, a.runId, a.round, res.content);
+      return { draftPath, truncated: res.doneReason === 'length' };
+    },
+  };
+}

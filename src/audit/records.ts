@@ -1,0 +1,170 @@
+// The records written to data/*.jsonl. These zod schemas are the source of truth; field names follow the seed.
+// Objects are loose: unknown keys are kept, so imported or newer records survive a round trip.
+import { z } from 'zod';
+
+export const SCHEMA_VERSION = 1;
+
+/** `YYYYMMDDTHHMMSS_<8 hex>`, UTC. */
+export const RUN_ID_RE = /^\d{8}T\d{6}_[0-9a-f]{8}$/;
+
+export const DIMENSIONS = [
+  'relevance',
+  'completeness',
+  'depth',
+  'specificity',
+  'structure',
+  'groundedness',
+] as const;
+export type Dimension = (typeof DIMENSIONS)[number];
+
+export const RunKind = z.enum(['run', 'rollout', 'lit_review']);
+export const RunStatus = z.enum(['PASS', 'FAIL', 'ERROR', 'CANCELLED', 'TERMINATED', 'TIMED_OUT']);
+export type RunStatus = z.infer<typeof RunStatus>;
+
+const count = z.number().int().nonnegative();
+const isoTime = z.iso.datetime({ offset: true });
+
+export const ToolCall = z.looseObject({
+  name: z.string(),
+  query: z.string(),
+  urls: z.array(z.string()),
+  /** null when novelty could not be assessed (e.g. embeddings unavailable). */
+  novelty_score: z.number().nullable(),
+});
+export type ToolCall = z.infer<typeof ToolCall>;
+
+/**
+ * Dimension → score per scored round. Index 0 always exists so the seed's `d["specificity"][0]` runs on every
+ * record: a run with no scored round has `[null]` for each dimension (null = not scored, never an invented score).
+ */
+export const WiggumDimensions = z.looseObject(
+  Object.fromEntries(DIMENSIONS.map((d) => [d, z.array(z.number().nullable()).min(1)])) as Record<
+    Dimension,
+    z.ZodArray<z.ZodNullable<z.ZodNumber>>
+  >,
+);
+export type WiggumDimensions = z.infer<typeof WiggumDimensions>;
+
+/** One evaluator's verdict on one round; composite and dimensions are null when its reply was unusable. */
+export const EvaluatorScore = z.looseObject({
+  model: z.string(),
+  round: z.number().int().positive(),
+  composite: z.number().nullable(),
+  dimensions: z.record(z.string(), z.number()).nullable(),
+  error: z.string().optional(),
+});
+export type EvaluatorScore = z.infer<typeof EvaluatorScore>;
+
+export const StageStats = z.looseObject({
+  duration_s: z.number().nonnegative(),
+  input_tokens: count,
+  output_tokens: count,
+  attempts: count,
+});
+export type StageStats = z.infer<typeof StageStats>;
+
+export const RunRecord = z
+  .looseObject({
+    run_id: z.string().regex(RUN_ID_RE),
+    kind: RunKind,
+    task: z.string(),
+    producer_model: z.string(),
+    /** The first (or only) evaluator, as in the seed. */
+    evaluator_model: z.string(),
+    evaluator_models: z.array(z.string()),
+    run_duration_s: z.number().nonnegative(),
+    input_tokens: count,
+    output_tokens: count,
+    wiggum_rounds: count,
+    /** Composite per scored round. */
+    wiggum_scores: z.array(z.number()),
+    wiggum_dimensions: WiggumDimensions,
+    final: RunStatus,
+    error: z.string().nullable(),
+    /** The stage that failed, for ERROR (and TIMED_OUT when known). */
+    failed_stage: z.string().nullable(),
+    tool_calls: z.array(ToolCall),
+    /** Relative to the data folder, e.g. 'outputs/<run_id>.md'. */
+    output_path: z.string().nullable(),
+    /** Round-1 draft, relative to the data folder. */
+    draft_path: z.string().nullable(),
+    rubric_version: z.string(),
+    evaluator_scores: z.array(EvaluatorScore),
+    /** Max − min of the evaluators' composites, per scored round. */
+    score_spread: z.array(z.number().nonnegative()),
+    stages: z.record(z.string(), StageStats),
+    workflow_id: z.string(),
+    parent_id: z.string().nullable(),
+    session_id: z.string().nullable(),
+    /** Relative to the data folder, e.g. 'traces/<run_id>.trace.json'. */
+    trace_path: z.string().nullable(),
+    started_at: isoTime,
+    schema_version: z.number().int().positive(),
+  })
+  .superRefine((r, ctx) => {
+    for (const d of DIMENSIONS) {
+      const want = Math.max(1, r.wiggum_scores.length);
+      if (r.wiggum_dimensions[d].length !== want) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['wiggum_dimensions', d],
+          message: `has ${r.wiggum_dimensions[d].length} entries but should have ${want} (one per scored round, or [null])`,
+        });
+      }
+    }
+    if (r.wiggum_scores.length > r.wiggum_rounds) {
+      ctx.addIssue({ code: 'custom', path: ['wiggum_rounds'], message: 'fewer rounds than scores' });
+    }
+  });
+export type RunRecord = z.infer<typeof RunRecord>;
+
+export const KNOWN_SECURITY_EVENT_TYPES = [
+  'injection_scanner',
+  'path_sandbox',
+  'ast_guard',
+  'cdp_guard',
+] as const;
+
+export const SecurityEvent = z.looseObject({
+  ts: isoTime,
+  run_id: z.string().nullable(),
+  /** One of KNOWN_SECURITY_EVENT_TYPES, or another layer's own name. */
+  event_type: z.string().min(1),
+  /** Where the decision was taken: fetch, memory_write, synthesis_write, file_api, … */
+  layer: z.string().min(1),
+  severity: z.enum(['block', 'warn']),
+  detail: z.string(),
+});
+export type SecurityEvent = z.infer<typeof SecurityEvent>;
+
+export const FeedbackRecord = z.looseObject({
+  ts: isoTime,
+  target: z.enum(['run', 'memory']),
+  id: z.string().min(1),
+  rating: z.number().int().min(1).max(10),
+  comment: z.string().default(''),
+});
+export type FeedbackRecord = z.infer<typeof FeedbackRecord>;
+
+export function emptyWiggumDimensions(): WiggumDimensions {
+  return Object.fromEntries(DIMENSIONS.map((d) => [d, [null]])) as WiggumDimensions;
+}
+
+/** A run id from the UTC time and 8 hex digits (random unless given). */
+export function newRunId(now: Date, hex8?: string): string {
+  const hex = hex8 ?? randomHex8();
+  if (!/^[0-9a-f]{8}$/.test(hex))
+    throw new TypeError(`run id suffix must be 8 lowercase hex digits, got "${hex}"`);
+  const p = (n: number, w = 2): string => String(n).padStart(w, '0');
+  const stamp =
+    `${p(now.getUTCFullYear(), 4)}${p(now.getUTCMonth() + 1)}${p(now.getUTCDate())}` +
+    `T${p(now.getUTCHours())}${p(now.getUTCMinutes())}${p(now.getUTCSeconds())}`;
+  return `${stamp}_${hex}`;
+}
+
+// Web Crypto rather than node:crypto, so this module also loads in Temporal's workflow sandbox.
+function randomHex8(): string {
+  const bytes = new Uint8Array(4);
+  globalThis.crypto.getRandomValues(bytes);
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}

@@ -1,0 +1,6 @@
+// Command groups, one file each. To add one: write src/cli/<name>.ts exporting `register(program)`, add it here.
+import type { Command } from 'commander';
+
+type Register = (program: Command) => void;
+
+export const COMMAND_GROUPS: Array<() => Promise<{ register: Register }>> = [];

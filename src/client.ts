@@ -1,0 +1,36 @@
+// The `flywheel` CLI entry.
+import { Command, CommanderError } from 'commander';
+import { COMMAND_GROUPS } from './cli';
+import { EXIT } from './cli/common';
+
+export async function buildProgram(): Promise<Command> {
+  const program = new Command('flywheel')
+    .description('Durable, auditable LLM agent harness on Temporal, with a data flywheel.')
+    .version(require('../package.json').version)
+    .showHelpAfterError('(run with --help for usage)')
+    .addHelpText(
+      'after',
+      `\nExit codes: ${EXIT.OK} ok/PASS, ${EXIT.FAIL} FAIL (below threshold), ${EXIT.USAGE} usage or settings error, ` +
+        `${EXIT.ERROR} run ERROR, ${EXIT.CANCELLED} cancelled/terminated, ${EXIT.UNAVAILABLE} a service is unreachable.`,
+    );
+  for (const load of COMMAND_GROUPS) (await load()).register(program);
+  return program;
+}
+
+export async function main(argv = process.argv): Promise<void> {
+  const program = await buildProgram();
+  program.exitOverride();
+  try {
+    await program.parseAsync(argv);
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      process.exitCode = e.exitCode === 0 ? 0 : EXIT.USAGE;
+      return;
+    }
+    throw e;
+  }
+}
+
+if (require.main === module) {
+  void main();
+}

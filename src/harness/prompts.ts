@@ -1,0 +1,36 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { DIMENSIONS } from './rubric';
+
+/** The three SYNTH_INSTRUCTION values: shown and edited by the dashboard, read fresh by every run. */
+export interface SynthInstructions {
+  SYNTH_INSTRUCTION: string;
+  SYNTH_INSTRUCTION_REVISE: string;
+  SYNTH_INSTRUCTION_FORMAT: string;
+}
+
+export const DEFAULT_SYNTH_INSTRUCTIONS: SynthInstructions = {
+  SYNTH_INSTRUCTION:
+    'Write a thorough, specific answer to the task using the sources. Cite sources inline as [n]. Prefer concrete methods, numbers and named systems over generalities.',
+  SYNTH_INSTRUCTION_REVISE:
+    'Revise the draft to fix every issue the reviewer raised. Keep what was good, add missing specifics, keep citations grounded in the sources.',
+  SYNTH_INSTRUCTION_FORMAT:
+    'Use Markdown with a title, short sections with headings, and a closing list of sources.',
+};
+
+export const SYNTH_FILE = 'governance/synth_instructions.json';
+
+export function loadSynthInstructions(dataDir: string): SynthInstructions {
+  const file = path.join(dataDir, SYNTH_FILE);
+  try {
+    const parsed = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<SynthInstructions>;
+    return { ...DEFAULT_SYNTH_INSTRUCTIONS, ...parsed };
+  } catch {
+    return DEFAULT_SYNTH_INSTRUCTIONS;
+  }
+}
+
+export const PLAN_SYSTEM =
+  'You are a research planner. Given a task and notes from memory, produce web/corpus search queries and short notes for the writer. Reply with JSON only.';
+
+export const EVAL_SYSTEM = `You are a strict reviewer. Score the draft for the task on each dimension from 0 to 10: ${DIMENSIONS.join(', ')}. List concrete issues and feedback for revision. Reply with JSON only.`;

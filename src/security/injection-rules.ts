@@ -1,0 +1,130 @@
+/**
+ * Prompt-injection patterns. They run on the scan form of a text (see normalize.ts): lower case, ASCII
+ * look-alikes, invisible characters removed, whitespace collapsed to one space or one newline.
+ *
+ * Imperative phrasing ("Ignore all previous instructions…" at the start of a sentence or after
+ * "please", "now", "assistant,"…) blocks; the same words inside ordinary prose ("models often ignore the
+ * previous instructions") only warn, so that papers about injection are not treated as attacks.
+ */
+
+export interface PatternRule {
+  rule: string;
+  severity: 'block' | 'warn';
+  pattern: RegExp;
+}
+
+// Separators that attackers put between words: spaces, markdown emphasis, quotes, underscores, hyphens.
+const W = String.raw`[\s*_~"'\x60-]+`;
+// Not preceded by a word (so the match starts a sentence, a line, or follows punctuation).
+const BOUND = String.raw`(?<![\p{L}\p{N}][\s*_~"'\x60-]{0,3})`;
+const LEAD = String.raw`(?:(?:please|now|also|then|just|and|so|kindly|simply|first|immediately|instead|important|urgent|you${W}(?:must|should|will|need${W}to|have${W}to|are${W}to)|(?:assistant|ai|model|llm|agent|bot|chatgpt|gpt|claude|gemini|llama)(?:${W})?,?)${W}){0,3}`;
+const VERB = String.raw`(?:ignore|disregard|forget|override|bypass)`;
+const DET = String.raw`(?:(?:all|any|the|your|my|its|these|those|every|each|of|other|such)${W}){0,4}`;
+const QUAL = String.raw`(?:previous|prior|preceding|above|earlier|former|foregoing|original|initial|old|existing|system|developer|given|provided|preset)`;
+const NOUN = String.raw`(?:instructions?|prompts?|directions?|directives?|rules?|guidelines?|commands?|orders?|guidance|constraints?|context|messages?|programming|training|restrictions?|safeguards?|guardrails?|polic(?:y|ies))`;
+// Without a qualifier ("ignore any messages about…" is ordinary advice) only nouns that mean the model's own rules.
+const OWN_RULES = String.raw`(?:instructions?|prompts?|directives?|rules|guidelines|guardrails|safeguards|restrictions|programming)`;
+const OVERRIDE_OBJECT = [
+  String.raw`${DET}${QUAL}${W}${DET}(?:${QUAL}${W})?${NOUN}\b`,
+  String.raw`(?:all|any|your|every)${W}${DET}${OWN_RULES}\b`,
+  String.raw`${DET}${NOUN}${W}(?:above|before|so${W}far|from${W}before|you${W}(?:were|have${W}been)${W}given)\b`,
+  String.raw`everything${W}(?:above|before|prior|so${W}far|you${W}(?:were|have${W}been)${W}told|(?:i|we)${W}(?:said|told${W}you))\b`,
+  String.raw`(?:the${W})?(?:above|previous|preceding)(?=\s?(?:$|[.,;:!\n]|and\b|instead\b))`,
+].join('|');
+const LEAK_VERB = String.raw`(?:reveal|print|output|repeat|display|show|leak|dump|disclose|recite|expose|echo|return|share|send|copy|paste|translate|tell${W}me|give${W}me|write${W}(?:out|down)|spell${W}out|type${W}out)`;
+const LEAK_OBJECT = String.raw`(?:system${W}(?:prompt|message|instructions)|initial${W}(?:prompt|instructions)|hidden${W}(?:prompt|instructions)|secret${W}instructions|developer${W}message|pre-?prompt)`;
+
+const re = (source: string) => new RegExp(source, 'gu');
+
+export const PATTERN_RULES: PatternRule[] = [
+  {
+    rule: 'instruction_override',
+    severity: 'block',
+    pattern: re(`${BOUND}${LEAD}${VERB}${W}(?:${OVERRIDE_OBJECT})`),
+  },
+  {
+    rule: 'instruction_override_mention',
+    severity: 'warn',
+    pattern: re(
+      String.raw`\b(?:ignor(?:e|es|ed|ing)|disregard\p{L}*|forg[eo]t\p{L}*|overrid\p{L}*|bypass\p{L}*)${W}${DET}${QUAL}${W}${DET}${NOUN}\b`,
+    ),
+  },
+  {
+    rule: 'instruction_override',
+    severity: 'block',
+    pattern: re(
+      String.raw`\bfrom${W}now${W}on,?${W}you${W}(?:will|must|are|shall|should)${W}(?:act|respond|answer|reply|ignore|pretend|behave|be${W}(?:a|an)|refer|speak|talk|write|obey|follow)\b`,
+    ),
+  },
+  {
+    rule: 'instruction_override',
+    severity: 'block',
+    pattern: re(
+      String.raw`\b(?:new|real|actual|true|secret|hidden|override|overriding|system|admin|developer|priority)${W}(?:instructions?|directives?|orders)(?:${W})?:|\b(?:system|admin|developer|root)${W}override\b`,
+    ),
+  },
+  {
+    rule: 'role_override',
+    severity: 'block',
+    pattern: re(
+      String.raw`\byou${W}are${W}now${W}(?:(?:a|an|in|the)${W})?(?:dan\b|jailbroken|unrestricted|unfiltered|uncensored|unbound|unchained|evil|free${W}(?:from|of)|no${W}longer|(?:in${W})?(?:developer|god|dan|admin|debug|jailbreak|sudo|root)${W}mode|acting${W}as|going${W}to${W}(?:act|pretend|roleplay|play)|(?:to${W})?(?:act|pretend|roleplay)${W}as|playing${W}(?:the${W}role|a${W}character)|my${W}(?:assistant|slave|servant)|(?:a|an)${W}(?:ai|assistant|model|llm|chatbot|bot)${W}(?:that|which|who|without|with${W}no)|operating${W}(?:in|under|without))`,
+    ),
+  },
+  {
+    rule: 'role_reassignment',
+    severity: 'warn',
+    pattern: re(String.raw`\byou${W}are${W}now${W}(?:a|an)${W}\p{L}+`),
+  },
+  {
+    rule: 'prompt_leak',
+    severity: 'block',
+    pattern: re(
+      String.raw`\b${LEAK_VERB}${W}(?:\p{L}+${W}){0,4}?your${W}(?:\p{L}+${W}){0,3}?(?:${LEAK_OBJECT}|instructions|prompt)\b`,
+    ),
+  },
+  {
+    rule: 'prompt_leak',
+    severity: 'block',
+    pattern: re(
+      String.raw`${BOUND}${LEAD}${LEAK_VERB}${W}(?:me${W})?(?:(?:the|all|full|entire|complete|exact|original|verbatim|above|previous)${W}){0,4}(?:${LEAK_OBJECT}|instructions${W}(?:above|you${W}(?:were|have${W}been)${W}given)|(?:text|words|content|message)${W}above)\b`,
+    ),
+  },
+  {
+    rule: 'prompt_leak',
+    severity: 'block',
+    pattern: re(
+      String.raw`\bwhat${W}(?:is|are|was|were)${W}your${W}(?:(?:full|exact|original|initial|hidden|secret|current)${W}){0,3}(?:${LEAK_OBJECT}|instructions|prompt)\b|${BOUND}${LEAD}repeat${W}everything${W}(?:above|before)\b`,
+    ),
+  },
+  {
+    rule: 'conceal_from_user',
+    severity: 'block',
+    pattern: re(
+      String.raw`\b(?:do${W}not|don'?t|dont|never|must${W}not|mustn'?t|should${W}not|shouldn'?t)${W}(?:ever${W})?(?:(?:tell|inform|notify|alert)${W}(?:the${W})?(?:user|human|operator)|(?:mention|reveal|disclose|show|say)${W}(?:this|it|that|anything)${W}to${W}(?:the${W})?(?:user|human|operator)|let${W}(?:the${W})?(?:user|human)${W}know)\b|\bkeep${W}(?:this|it)${W}(?:a${W})?secret${W}from${W}(?:the${W})?(?:user|human)\b`,
+    ),
+  },
+  {
+    rule: 'chat_template',
+    severity: 'block',
+    pattern: re(
+      String.raw`<\|[\p{L}_][\p{L}\p{N}_.\u2581 -]{0,40}\|>|\[\/?inst\]|<<\/?sys>>|<\/?(?:start|end)_of_turn>|(?:^|\n) ?#{2,} ?(?:system|assistant|instructions?) ?:`,
+    ),
+  },
+];
+
+/** Markdown or HTML images whose URL is remote; with query data they can exfiltrate context. */
+export const IMAGE_PATTERNS = {
+  inline: /!\[[^\]\n]{0,300}\]\(\s?<?([^\s)>]+)>?(?:\s"[^"\n]{0,200}")?\s?\)?/gu,
+  reference: /!\[([^\]\n]{0,300})\](?:\[([^\]\n]{0,100})\])?(?!\()/gu,
+  definition: /(?:^|\n) ?\[([^\]\n]{1,100})\]: ?<?([^\s>]+)>?/gu,
+  html: /<img\b[^>]{0,500}?\bsrc ?= ?["']?([^"'\s>]+)[^>]{0,500}>?/gu,
+};
+
+export function classifyImageUrl(url: string): 'none' | 'remote' | 'exfiltration' {
+  if (!/^(?:https?:)?\/\//.test(url)) return 'none';
+  const rest = url.replace(/^(?:https?:)?\/\/[^/?#]*/, '');
+  if (/\?[^#]*[=&]|\?[^#\s]{8,}/.test(rest)) return 'exfiltration';
+  if (/[{}$<]|%7b|%24/.test(rest)) return 'exfiltration';
+  if (rest.split(/[/?#]/).some((seg) => /^[a-z0-9+=_%.-]{32,}$/.test(seg))) return 'exfiltration';
+  return 'remote';
+}

@@ -1,0 +1,164 @@
+import { IMAGE_PATTERNS, PATTERN_RULES, classifyImageUrl } from './injection-rules';
+import { normalizeForScan, normalizeWithMap, type NormalizedText } from './normalize';
+
+export { normalizeForScan };
+
+/** Where a scan happens; free-form so that new layers need no change here. */
+export type Layer = 'fetch' | 'memory_write' | 'synthesis_write' | 'file_api' | (string & {});
+
+export interface Finding {
+  rule: string;
+  severity: 'block' | 'warn';
+  /** The matched text in scan form (de-obfuscated), at most EXCERPT_MAX characters. */
+  excerpt: string;
+}
+
+export interface ScanResult {
+  verdict: 'ok' | 'warn' | 'block';
+  findings: Finding[];
+  /** The scan form of the text. */
+  normalized: string;
+  /** The original text with blocked spans replaced by `[removed: <rule>]` and hidden characters dropped. */
+  sanitized: string;
+}
+
+const EXCERPT_MAX = 120;
+const INVISIBLE_WARN_AT = 5;
+const TAG_RUN = /[\u{e0000}-\u{e007f}]+/gu;
+// Characters dropped from `sanitized`: tag characters, bidi embeddings/overrides/isolates, zero-width space,
+// word joiner and invisible operators, BOM. Joiners used by emoji and by Indic/Persian scripts are kept.
+const DROP_FROM_SANITIZED = /[\u200b\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/gu;
+
+interface Hit {
+  rule: string;
+  severity: 'block' | 'warn';
+  start: number;
+  end: number;
+  excerpt: string;
+}
+
+const excerptOf = (s: string) => (s.length > EXCERPT_MAX ? `${s.slice(0, EXCERPT_MAX - 1)}…` : s);
+
+/** Pattern and image matches on a scan form; positions are scan-form indices. */
+function matchRules(scan: string): Hit[] {
+  const hits: Hit[] = [];
+  for (const { rule, severity, pattern } of PATTERN_RULES) {
+    for (const m of scan.matchAll(pattern)) {
+      if (m[0].length === 0) continue;
+      hits.push({
+        rule,
+        severity,
+        start: m.index,
+        end: m.index + m[0].length,
+        excerpt: excerptOf(m[0].trim()),
+      });
+    }
+  }
+  const image = (m: RegExpMatchArray, url: string) => {
+    const kind = classifyImageUrl(url);
+    if (kind === 'none') return;
+    const severity = kind === 'exfiltration' ? 'block' : 'warn';
+    const rule = kind === 'exfiltration' ? 'markdown_image_exfiltration' : 'remote_image';
+    hits.push({
+      rule,
+      severity,
+      start: m.index!,
+      end: m.index! + m[0].length,
+      excerpt: excerptOf(m[0].trim()),
+    });
+  };
+  for (const m of scan.matchAll(IMAGE_PATTERNS.inline)) image(m, m[1]);
+  for (const m of scan.matchAll(IMAGE_PATTERNS.html)) image(m, m[1]);
+  const definitions = new Map<string, string>();
+  for (const m of scan.matchAll(IMAGE_PATTERNS.definition)) definitions.set(m[1].trim(), m[2]);
+  for (const m of scan.matchAll(IMAGE_PATTERNS.reference)) {
+    const url = definitions.get((m[2] || m[1]).trim());
+    if (url) image(m, url);
+  }
+  // A warning inside a blocked span says nothing new.
+  const blocks = hits.filter((h) => h.severity === 'block');
+  return hits.filter(
+    (h) => h.severity === 'block' || !blocks.some((b) => b.start < h.end && h.start < b.end),
+  );
+}
+
+interface Edit {
+  start: number;
+  end: number;
+  replacement: string;
+}
+
+function applyEdits(text: string, edits: Edit[]): string {
+  const sorted = [...edits].sort((a, b) => a.start - b.start || b.end - a.end);
+  const merged: Edit[] = [];
+  for (const e of sorted) {
+    const last = merged[merged.length - 1];
+    if (last && e.start < last.end) {
+      last.end = Math.max(last.end, e.end);
+      if (!last.replacement) last.replacement = e.replacement;
+    } else merged.push({ ...e });
+  }
+  let out = '';
+  let pos = 0;
+  for (const e of merged) {
+    out += text.slice(pos, e.start).replace(DROP_FROM_SANITIZED, '') + e.replacement;
+    pos = e.end;
+  }
+  return out + text.slice(pos).replace(DROP_FROM_SANITIZED, '');
+}
+
+const toOriginal = (n: NormalizedText, h: Hit) => ({ start: n.starts[h.start], end: n.ends[h.end - 1] });
+
+/** Scans a text for prompt injection. Pure and synchronous; see events.ts for recording the decisions. */
+export function scanText(text: string): ScanResult {
+  const n = normalizeWithMap(text);
+  const findings: Finding[] = [];
+  const edits: Edit[] = [];
+
+  for (const h of matchRules(n.text)) {
+    findings.push({ rule: h.rule, severity: h.severity, excerpt: h.excerpt });
+    if (h.severity === 'block') edits.push({ ...toOriginal(n, h), replacement: `[removed: ${h.rule}]` });
+  }
+
+  // ASCII smuggled in Unicode tag characters: decode each run and scan it as text of its own.
+  if (n.tagCount > 0) {
+    const payloads: string[] = [];
+    for (const m of text.matchAll(TAG_RUN)) {
+      let decoded = '';
+      for (const ch of m[0]) {
+        const cp = ch.codePointAt(0)!;
+        if (cp >= 0xe0020 && cp <= 0xe007e) decoded += String.fromCharCode(cp - 0xe0000);
+      }
+      payloads.push(decoded);
+      const hidden = matchRules(normalizeForScan(decoded));
+      for (const h of hidden)
+        findings.push({ rule: h.rule, severity: h.severity, excerpt: excerptOf(`hidden: ${h.excerpt}`) });
+      const blocked = hidden.find((h) => h.severity === 'block');
+      edits.push({
+        start: m.index,
+        end: m.index + m[0].length,
+        replacement: blocked ? `[removed: ${blocked.rule}]` : '',
+      });
+    }
+    const shown = payloads.join(' ').trim();
+    findings.push({
+      rule: 'hidden_tag_chars',
+      severity: 'warn',
+      excerpt: excerptOf(`${n.tagCount} tag characters${shown ? `: ${JSON.stringify(shown)}` : ''}`),
+    });
+  }
+  if (n.invisibleCount >= INVISIBLE_WARN_AT) {
+    findings.push({
+      rule: 'hidden_invisible_chars',
+      severity: 'warn',
+      excerpt: `${n.invisibleCount} invisible characters`,
+    });
+  }
+
+  const verdict = findings.some((f) => f.severity === 'block')
+    ? 'block'
+    : findings.length > 0
+      ? 'warn'
+      : 'ok';
+  return { verdict, findings, normalized: n.text, sanitized: applyEdits(text, edits) };
+}

@@ -1,0 +1,146 @@
+import { defineQuery, proxyActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import type { RoundResult } from '../activities/types';
+import type { HarnessInput } from '../harness/input';
+import { FlywheelKind, FlywheelProducer } from '../temporal/search-attributes';
+import { runTrace, type Progress } from './run-trace';
+
+export const progressQuery = defineQuery<Progress>('progress');
+
+export interface HarnessResult {
+  runId: string;
+  final: 'PASS' | 'FAIL';
+  scores: number[];
+  outputPath: string | null;
+  draftPath: string | null;
+}
+
+// Timeouts and retries are explicit per stage. LLM stages heartbeat, so a dead worker is noticed in 20 s.
+const llm = {
+  heartbeatTimeout: '20 seconds',
+  retry: { initialInterval: '2s', backoffCoefficient: 2, maximumAttempts: 5 },
+} as const;
+const { recallMemories, storeMemory, publishOutput } = proxyActivities<Activities>({
+  startToCloseTimeout: '2 minutes',
+  retry: { maximumAttempts: 5 },
+});
+const { plan, research } = proxyActivities<Activities>({ startToCloseTimeout: '15 minutes', ...llm });
+const { synthesize, evaluate, revise } = proxyActivities<Activities>({
+  startToCloseTimeout: '60 minutes',
+  ...llm,
+});
+
+/** A harness run: plan → research → synthesize → evaluate (the Wiggum loop) → finalize. */
+export async function harnessRun(input: HarnessInput): Promise<HarnessResult> {
+  const trace = runTrace();
+  const runId = trace.runId;
+  setHandler(progressQuery, () => trace.progress());
+  upsertSearchAttributes([
+    { key: FlywheelKind, value: input.kind },
+    { key: FlywheelProducer, value: input.producerModel },
+  ]);
+
+  trace.enterStage('plan');
+  const memory = await recallMemories({
+    runId,
+    stage: 'plan',
+    task: input.task,
+    embedModel: input.embedModel,
+  });
+  const thePlan = await plan({
+    runId,
+    stage: 'plan',
+    task: input.task,
+    model: input.plannerModel,
+    temperature: input.plannerTemperature,
+    memoryPath: memory.memoryPath,
+    maxQueries: input.maxQueries,
+    numPredict: input.numPredict,
+  });
+
+  trace.enterStage('research');
+  const found = await research({
+    runId,
+    stage: 'research',
+    queries: thePlan.queries,
+    embedModel: input.embedModel,
+    resultsPerQuery: input.resultsPerQuery,
+    memoryPath: memory.memoryPath,
+  });
+  trace.recordToolCalls(found.toolCalls);
+
+  trace.enterStage('synthesize');
+  const draft = await synthesize({
+    runId,
+    stage: 'synthesize',
+    round: 1,
+    task: input.task,
+    model: input.producerModel,
+    temperature: input.producerTemperature,
+    planPath: thePlan.planPath,
+    sourcesPath: found.sourcesPath,
+    numPredict: input.numPredict,
+  });
+
+  trace.enterStage('evaluate');
+  const best = await wiggumLoop(input, runId, draft.draftPath);
+
+  trace.enterStage('finalize');
+  const final = best.composite !== null && best.composite >= input.threshold ? 'PASS' : 'FAIL';
+  const { outputPath } = await publishOutput({ runId, stage: 'finalize', draftPath: best.draftPath });
+  trace.setOutcome(final, outputPath, draft.draftPath);
+  if (best.composite !== null) {
+    await storeMemory({
+      runId,
+      stage: 'finalize',
+      task: input.task,
+      outputPath,
+      score: best.composite,
+      embedModel: input.embedModel,
+    });
+  }
+  return { runId, final, scores: trace.progress().scores, outputPath, draftPath: draft.draftPath };
+}
+
+/** The Wiggum loop: score, revise below threshold, re-score; at most maxRounds; never lose the best draft. */
+async function wiggumLoop(input: HarnessInput, runId: string, firstDraft: string): Promise<RoundResult> {
+  const trace = runTrace();
+  let draftPath = firstDraft;
+  let best: RoundResult | null = null;
+  for (let round = 1; round <= input.maxRounds; round++) {
+    const scored = await evaluate({
+      runId,
+      stage: 'evaluate',
+      round,
+      task: input.task,
+      draftPath,
+      evaluators: input.evaluatorModels,
+      temperature: input.evaluatorTemperature,
+      numPredict: input.numPredict,
+    });
+    trace.recordRound(scored);
+    // An unparseable evaluation never replaces a scored draft.
+    if (
+      scored.composite !== null &&
+      (best === null || best.composite === null || scored.composite > best.composite)
+    )
+      best = scored;
+    if (best === null) best = scored;
+    if (scored.composite === null) break; // no evaluator could score it: stop, keep what we have
+    if (scored.composite >= input.threshold || round === input.maxRounds) break;
+    const revised = await revise({
+      runId,
+      stage: 'evaluate',
+      round: round + 1,
+      task: input.task,
+      draftPath,
+      feedbackPath: scored.feedbackPath,
+      model: input.producerModel,
+      temperature: input.producerTemperature,
+      numPredict: input.numPredict,
+    });
+    if (revised.unchanged) break; // an empty revision: nothing new to score
+    draftPath = revised.draftPath;
+  }
+  return best!;
+}

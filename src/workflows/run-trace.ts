@@ -1,0 +1,241 @@
+// RunTrace, workflow side: begin/end events for every stage and activity, and a guaranteed finalizeRun.
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  isCancellation,
+  proxyActivities,
+  setCurrentDetails,
+  upsertSearchAttributes,
+  workflowInfo,
+  type ActivityInput,
+  type Next,
+  type WorkflowExecuteInput,
+  type WorkflowInboundCallsInterceptor,
+  type WorkflowInterceptors,
+  type WorkflowOutboundCallsInterceptor,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import type { FinalStatus, RoundResult, ToolCall, WorkflowSpan, FinalizeInput } from '../activities/types';
+import { FlywheelStatus, FlywheelScore } from '../temporal/search-attributes';
+
+/** Workflow types that are "runs": each gets exactly one record and one trace. */
+const TRACED = new Set(['harnessRun', 'rolloutCandidate', 'litReview']);
+
+const { finalizeRun } = proxyActivities<Activities>({
+  taskQueue: auditQueue(),
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '1s', maximumInterval: '30s' }, // unlimited: the record must land
+  summary: 'finalize: write record + trace',
+});
+
+function auditQueue(): string | undefined {
+  // Workflow code has no process.env: the audit queue is derived from the run's own queue.
+  try {
+    return `${workflowInfo().taskQueue}-audit`;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface Progress {
+  runId: string;
+  stage: string | null;
+  round: number;
+  maxRounds: number;
+  scores: number[];
+  lastScore: number | null;
+  status: 'RUNNING' | FinalStatus;
+  toolCalls: number;
+}
+
+/** Accumulates what the record needs; lives as long as the workflow execution (rebuilt on replay). */
+export class RunTrace {
+  stage: string | null = null;
+  private stageStart = 0;
+  readonly spans: WorkflowSpan[] = [];
+  readonly toolCalls: ToolCall[] = [];
+  readonly rounds: RoundResult[] = [];
+  readonly evaluatorErrors: string[] = [];
+  outputPath: string | null = null;
+  draftPath: string | null = null;
+  final: 'PASS' | 'FAIL' | null = null;
+  status: Progress['status'] = 'RUNNING';
+  failedStage: string | null = null;
+  readonly startedAt = Date.now();
+
+  constructor(
+    readonly runId: string,
+    readonly input: Record<string, any>,
+  ) {}
+
+  /** Like the seed's trace.enter_stage(): closes the previous stage span and opens the next. */
+  enterStage(name: string): void {
+    this.closeStage();
+    this.stage = name;
+    this.stageStart = Date.now();
+    this.updateDetails();
+  }
+
+  closeStage(): void {
+    if (this.stage)
+      this.spans.push({
+        name: this.stage,
+        cat: 'stage',
+        startMs: this.stageStart,
+        endMs: Date.now(),
+        lane: 'stages',
+      });
+  }
+
+  recordToolCalls(calls: ToolCall[]): void {
+    this.toolCalls.push(...calls);
+  }
+
+  recordRound(r: RoundResult): void {
+    this.rounds.push(r);
+    if (r.error) this.evaluatorErrors.push(`round ${r.round}: ${r.error}`);
+    if (r.composite !== null) upsertSearchAttributes([{ key: FlywheelScore, value: r.composite }]);
+    this.updateDetails();
+  }
+
+  setOutcome(final: 'PASS' | 'FAIL', outputPath: string | null, draftPath: string | null): void {
+    this.final = final;
+    this.outputPath = outputPath;
+    this.draftPath = draftPath;
+  }
+
+  progress(): Progress {
+    const scores = this.rounds.flatMap((r) => (r.composite === null ? [] : [r.composite]));
+    return {
+      runId: this.runId,
+      stage: this.stage,
+      round: this.rounds.length,
+      maxRounds: Number(this.input.maxRounds ?? 0),
+      scores,
+      lastScore: scores.length ? scores[scores.length - 1] : null,
+      status: this.status,
+      toolCalls: this.toolCalls.length,
+    };
+  }
+
+  private updateDetails(): void {
+    const p = this.progress();
+    setCurrentDetails(
+      `**stage:** ${p.stage ?? '-'}  \n**round:** ${p.round}/${p.maxRounds}  \n**last score:** ${p.lastScore ?? '-'}  \n**status:** ${p.status}`,
+    );
+  }
+}
+
+// Per-execution state: globalThis is isolated per workflow by the SDK's sandbox.
+const g = globalThis as unknown as { __flywheelRunTrace?: RunTrace };
+
+/** The current run's RunTrace (set by the inbound interceptor before the workflow function runs). */
+export function runTrace(): RunTrace {
+  if (!g.__flywheelRunTrace)
+    throw new Error('RunTrace is not installed: is the worker missing the run-trace interceptor?');
+  return g.__flywheelRunTrace;
+}
+
+function errorMessage(err: unknown): string {
+  let e: any = err;
+  // Unwrap ActivityFailure → its cause, which carries the activity's own message.
+  while (e instanceof ActivityFailure && e.cause) e = e.cause;
+  return String(e?.message ?? e).slice(0, 2000);
+}
+
+class RunTraceInbound implements WorkflowInboundCallsInterceptor {
+  async execute(
+    input: WorkflowExecuteInput,
+    next: Next<WorkflowInboundCallsInterceptor, 'execute'>,
+  ): Promise<unknown> {
+    const info = workflowInfo();
+    if (!TRACED.has(info.workflowType)) return next(input);
+    const arg = (input.args[0] ?? {}) as Record<string, any>;
+    const trace = new RunTrace(String(arg.runId), arg);
+    g.__flywheelRunTrace = trace;
+    let status: FinalStatus = 'ERROR';
+    let error: string | null = null;
+    let result: unknown;
+    try {
+      result = await next(input);
+      status = trace.final ?? 'FAIL';
+      return result;
+    } catch (err) {
+      if (isCancellation(err)) {
+        status = 'CANCELLED';
+        error = 'cancelled';
+      } else {
+        status = 'ERROR';
+        error = errorMessage(err);
+        trace.failedStage = trace.stage;
+      }
+      // A plain Error would make Temporal retry the workflow task forever: fail the run instead.
+      if (!(err instanceof ApplicationFailure) && !isCancellation(err)) {
+        throw ApplicationFailure.nonRetryable(error ?? 'run failed', 'RunError');
+      }
+      throw err;
+    } finally {
+      trace.closeStage();
+      trace.status = status;
+      const finalize: FinalizeInput = {
+        runId: trace.runId,
+        workflowId: info.workflowId,
+        temporalRunId: info.runId,
+        parentId: info.parent?.workflowId ?? (arg.parentId as string | null) ?? null,
+        input: arg,
+        status,
+        error,
+        failedStage: trace.failedStage,
+        startedAtMs: trace.startedAt,
+        endedAtMs: Date.now(),
+        rounds: trace.rounds,
+        toolCalls: trace.toolCalls,
+        outputPath: trace.outputPath,
+        draftPath: trace.draftPath,
+        evaluatorErrors: trace.evaluatorErrors,
+        spans: trace.spans,
+      };
+      // Non-cancellable: a cancelled run still gets its record.
+      await CancellationScope.nonCancellable(async () => {
+        upsertSearchAttributes([{ key: FlywheelStatus, value: status }]);
+        await finalizeRun(finalize);
+      });
+    }
+  }
+}
+
+class RunTraceOutbound implements WorkflowOutboundCallsInterceptor {
+  async scheduleActivity(
+    input: ActivityInput,
+    next: Next<WorkflowOutboundCallsInterceptor, 'scheduleActivity'>,
+  ) {
+    const t = g.__flywheelRunTrace;
+    if (!t || input.activityType === 'finalizeRun') return next(input);
+    const start = Date.now();
+    const stage = t.stage;
+    const a = (input.args[0] ?? {}) as { round?: number; model?: string; evaluators?: string[] };
+    const who = a.model ?? a.evaluators?.join(', ');
+    // Each activity carries a summary in the Web UI: stage, round, model.
+    const summary = [stage, input.activityType, a.round ? `round ${a.round}` : null, who]
+      .filter(Boolean)
+      .join(' · ');
+    try {
+      return await next({ ...input, options: { ...input.options, summary } });
+    } finally {
+      t.spans.push({
+        name: input.activityType,
+        cat: 'activity',
+        startMs: start,
+        endMs: Date.now(),
+        lane: 'activities',
+        args: { stage, seq: input.seq },
+      });
+    }
+  }
+}
+
+export const interceptors = (): WorkflowInterceptors => ({
+  inbound: [new RunTraceInbound()],
+  outbound: [new RunTraceOutbound()],
+});

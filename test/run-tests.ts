@@ -1,0 +1,46 @@
+// The test command: one Temporal dev server for the whole run, then node's test runner over test/*.test.ts.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startDevServer } from '../src/temporal/dev-server';
+
+async function main() {
+  const args = process.argv.slice(2);
+  const root = path.resolve(__dirname, '..');
+  const files = args.length
+    ? args
+    : fs
+        .readdirSync(path.join(root, 'test'))
+        .filter((f) => f.endsWith('.test.ts'))
+        .sort()
+        .map((f) => path.join('test', f));
+  const logFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'fw-temporal-')), 'server.log');
+  const server = await startDevServer({ logFile });
+  process.stderr.write(`Temporal dev server for tests at ${server.address} (log ${logFile})\n`);
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      '--test',
+      '--test-reporter=spec',
+      `--test-concurrency=${process.env.TEST_CONCURRENCY ?? 2}`,
+      ...files,
+    ],
+    { cwd: root, stdio: 'inherit', env: { ...process.env, FLYWHEEL_TEST_TEMPORAL_ADDRESS: server.address } },
+  );
+  const stop = () => child.kill('SIGINT');
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  const code = await new Promise<number>((resolve) =>
+    child.on('exit', (c, sig) => resolve(c ?? (sig ? 1 : 0))),
+  );
+  await server.stop();
+  process.exit(code);
+}
+
+main().catch((e) => {
+  process.stderr.write(`${(e as Error).stack ?? e}\n`);
+  process.exit(1);
+});
