@@ -2,11 +2,12 @@
 import { Command, CommanderError } from 'commander';
 import { COMMAND_GROUPS } from './cli';
 import { EXIT } from './cli/common';
+import pkg from '../package.json';
 
 export async function buildProgram(): Promise<Command> {
   const program = new Command('flywheel')
     .description('Durable, auditable LLM agent harness on Temporal, with a data flywheel.')
-    .version(require('../package.json').version)
+    .version(pkg.version)
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText(
       'after',
