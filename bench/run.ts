@@ -5,6 +5,7 @@ import path from 'node:path';
 type Bench = { name: string; load: () => Promise<() => Promise<object>> };
 
 const BENCHES: Bench[] = [
+  { name: 'harness', load: async () => (await import('./harness')).benchHarness },
   { name: 'audit-append', load: async () => (await import('./audit-append')).benchAuditAppend },
   { name: 'dashboard', load: async () => (await import('./dashboard')).benchDashboard },
   { name: 'lit-review', load: async () => (await import('./lit-review')).benchLitReview },
