@@ -10,7 +10,7 @@ export default tseslint.config(
       'node_modules/**',
       'data/**',
       'test-artifacts/**',
-      'src/dashboard/web/dist/**',
+      'src/dashboard/web/dist/**', 'src/dashboard/web/**/*.tsx',
       '**/*.mjs',
       'bin/**',
     ],

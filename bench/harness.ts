@@ -3,7 +3,7 @@
 // Also Temporal's own latencies from the histories: workflow-task and activity schedule-to-start, execution, end-to-end.
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { Worker, NativeConnection, DefaultLogger } from '@temporalio/worker';
+import { Worker, NativeConnection } from '@temporalio/worker';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createActivities } from '../src/activities';
 import { resolveHarnessInput } from '../src/harness/input';
@@ -79,7 +79,6 @@ export async function benchHarness(): Promise<object> {
       taskQueue: bareQueue,
       workflowsPath: path.join(__dirname, 'workflows', 'bare.ts'),
       activities: { noop: async (i: number) => i },
-      bundlerOptions: { logger: new DefaultLogger('WARN') },
     });
     const bareDone = bareWorker.run();
     const t1 = Date.now();
@@ -99,13 +98,14 @@ export async function benchHarness(): Promise<object> {
     const inprocLat = await pool(runs, concurrency, async (i) => {
       const s = Date.now();
       const mock = new MockActivityEnvironment();
+      const call = <F extends (...a: any[]) => Promise<any>>(f: F, ...a: Parameters<F>) => mock.run(f, ...a) as ReturnType<F>;
       const runId = `20260101T000000_${(0xa0000000 + i).toString(16)}`;
-      const m = await mock.run(acts.recallMemories, { runId, stage: 'plan', task: input.task, embedModel: input.embedModel });
-      const p = await mock.run(acts.plan, { runId, stage: 'plan', task: input.task, model: input.plannerModel, temperature: 0, memoryPath: m.memoryPath, maxQueries: 2, numPredict: 64 });
-      const r = await mock.run(acts.research, { runId, stage: 'research', queries: p.queries, embedModel: input.embedModel, resultsPerQuery: 2, memoryPath: m.memoryPath });
-      const d = await mock.run(acts.synthesize, { runId, stage: 'synthesize', round: 1, task: input.task, model: input.producerModel, temperature: 0.7, planPath: p.planPath, sourcesPath: r.sourcesPath, numPredict: 64 });
-      await mock.run(acts.evaluate, { runId, stage: 'evaluate', round: 1, task: input.task, draftPath: d.draftPath, evaluators: input.evaluatorModels, temperature: 0, numPredict: 64 });
-      await mock.run(acts.publishOutput, { runId, stage: 'finalize', draftPath: d.draftPath });
+      const m = await call(acts.recallMemories, { runId, stage: 'plan', task: input.task, embedModel: input.embedModel });
+      const p = await call(acts.plan, { runId, stage: 'plan', task: input.task, model: input.plannerModel, temperature: 0, memoryPath: m.memoryPath, maxQueries: 2, numPredict: 64 });
+      const r = await call(acts.research, { runId, stage: 'research', queries: p.queries, embedModel: input.embedModel, resultsPerQuery: 2, memoryPath: m.memoryPath });
+      const d = await call(acts.synthesize, { runId, stage: 'synthesize', round: 1, task: input.task, model: input.producerModel, temperature: 0.7, planPath: p.planPath, sourcesPath: r.sourcesPath, numPredict: 64 });
+      await call(acts.evaluate, { runId, stage: 'evaluate', round: 1, task: input.task, draftPath: d.draftPath, evaluators: input.evaluatorModels, temperature: 0, numPredict: 64 });
+      await call(acts.publishOutput, { runId, stage: 'finalize', draftPath: d.draftPath });
       return Date.now() - s;
     });
     const inprocWall = Date.now() - t2;

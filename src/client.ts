@@ -14,13 +14,14 @@ export async function buildProgram(): Promise<Command> {
       `\nExit codes: ${EXIT.OK} ok/PASS, ${EXIT.FAIL} FAIL (below threshold), ${EXIT.USAGE} usage or settings error, ` +
         `${EXIT.ERROR} run ERROR, ${EXIT.CANCELLED} cancelled/terminated, ${EXIT.UNAVAILABLE} a service is unreachable.`,
     );
+  // Before the groups register: subcommands inherit it, so every usage error exits 2, not 1.
+  program.exitOverride();
   for (const load of COMMAND_GROUPS) (await load()).register(program);
   return program;
 }
 
 export async function main(argv = process.argv): Promise<void> {
   const program = await buildProgram();
-  program.exitOverride();
   try {
     await program.parseAsync(argv);
   } catch (e) {

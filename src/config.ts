@@ -36,6 +36,8 @@ export const SettingsSchema = z.object({
     .regex(/^[A-Za-z0-9._-]{1,255}$/, 'a namespace name')
     .default('default'),
   TEMPORAL_UI_PORT: int(1, 65535).default(8233),
+  /** `flywheel run`: start a dev server + worker in-process when nothing answers at a loopback TEMPORAL_ADDRESS. */
+  FLYWHEEL_EMBEDDED: bool.default(true),
   FLYWHEEL_TASK_QUEUE: z.string().min(1).default('flywheel'),
   FLYWHEEL_DATA_DIR: z.string().min(1).default('data'),
   OLLAMA_HOST: url.default('http://127.0.0.1:11434'),
@@ -56,9 +58,30 @@ export const SettingsSchema = z.object({
   FLYWHEEL_WORKER_ACTIVITY_SLOTS: int(1, 1000).default(20),
   FLYWHEEL_WORKER_WORKFLOW_SLOTS: int(1, 1000).default(40),
   FLYWHEEL_MAX_CACHED_WORKFLOWS: int(0, 100000).default(500),
+  /** all = workflows + stage activities + the audit writer; stages = main queue only; audit = `<queue>-audit` only. */
+  FLYWHEEL_WORKER_ROLE: z.enum(['all', 'stages', 'audit']).default('all'),
+  /** OpenAI-compatible server for models named `openai:<name>` (vLLM, llama.cpp, LM Studio), e.g. http://host:8000/v1. */
+  OPENAI_BASE_URL: url.optional(),
+  OPENAI_API_KEY: z.string().min(1).optional(),
+  /** OTLP/HTTP traces URL (e.g. http://localhost:6006/v1/traces); unset = no OpenTelemetry export. */
+  FLYWHEEL_OTEL_ENDPOINT: url.optional(),
+  /** Extra OTLP headers, `k=v,k2=v2` (e.g. Authorization=Basic …): a secret. */
+  FLYWHEEL_OTEL_HEADERS: z.string().min(1).optional(),
   FLYWHEEL_DASHBOARD_HOST: z.string().min(1).default('127.0.0.1'),
   FLYWHEEL_DASHBOARD_PORT: int(0, 65535).default(8787),
   FLYWHEEL_DASHBOARD_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
+  /** Extra names the dashboard answers to in the Host header (e.g. a LAN name), comma-separated. */
+  FLYWHEEL_DASHBOARD_ALLOWED_HOSTS: csv.optional(),
+  /** lit-review: persona/extraction calls in flight at once (set to what the model server serves in parallel). */
+  FLYWHEEL_LITREVIEW_CONCURRENCY: int(1, 256).default(4),
+  /** lit-review: papers per child workflow (keeps every history small for hundreds of candidates). */
+  FLYWHEEL_LITREVIEW_BATCH_SIZE: int(1, 500).default(25),
+  /** lit-review paper APIs: base URLs (default the public APIs), Semantic Scholar key, OpenAlex polite-pool email. */
+  ARXIV_API_URL: url.optional(),
+  SEMANTIC_SCHOLAR_API_URL: url.optional(),
+  OPENALEX_API_URL: url.optional(),
+  S2_API_KEY: z.string().min(1).optional(),
+  OPENALEX_MAILTO: z.email().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_PRETTY: bool.optional(),
 });
@@ -82,6 +105,7 @@ export const SECRET_SETTINGS = new Set([
   'OLLAMA_API_KEY',
   'OPENAI_API_KEY',
   'S2_API_KEY',
+  'FLYWHEEL_OTEL_HEADERS',
 ]);
 export const isSecretName = (name: string) =>
   SECRET_SETTINGS.has(name) || /(KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL)/i.test(name);

@@ -65,11 +65,15 @@ export function evaluateActivities({ settings }: ActivityDeps) {
             feedback.push(
               `## ${model}\nIssues:\n${res.value.issues.map((i) => `- ${i}`).join('\n') || '- (none)'}\n\nFeedback: ${res.value.feedback}`,
             );
+            const notes = [
+              clamped ? 'scores outside 0-10 were clamped' : '',
+              res.truncated ? 'reply cut at the token limit; scored from what it had written' : '',
+            ].filter(Boolean);
             return {
               model,
               composite: composite(scores),
               dimensions: scores,
-              error: clamped ? 'scores outside 0-10 were clamped' : null,
+              error: notes.length ? notes.join('; ') : null,
               repaired: res.repaired,
             };
           } catch (e) {

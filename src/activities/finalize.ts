@@ -18,6 +18,23 @@ async function readSpool(dataDir: string, runId: string): Promise<SpoolLine[]> {
   return lines;
 }
 
+/**
+ * Lanes for LLM calls: a call that overlaps an earlier one (an evaluator pool scoring in parallel) gets a lane
+ * of its own, so each call and its load slice nest together; the others nest under their attempt on 'worker'.
+ */
+function llmLanes(spool: SpoolLine[]): Map<SpoolLine, string> {
+  const calls = spool.filter((l) => l.type === 'llm').sort((a, b) => a.startMs - b.startMs);
+  const busyUntil: number[] = [];
+  const lanes = new Map<SpoolLine, string>();
+  for (const c of calls) {
+    let slot = busyUntil.findIndex((end) => end <= c.startMs);
+    if (slot < 0) slot = busyUntil.push(0) - 1;
+    busyUntil[slot] = c.endMs;
+    lanes.set(c, slot === 0 ? 'worker' : `worker: parallel call ${slot + 1}`);
+  }
+  return lanes;
+}
+
 /** The Chrome trace: workflow stages and activities (workflow time), worker attempts and LLM calls (real time). */
 export function traceSpans(f: FinalizeInput, spool: SpoolLine[]): Span[] {
   const us = (ms: number) => Math.max(0, Math.round((ms - f.startedAtMs) * 1000));
@@ -40,6 +57,7 @@ export function traceSpans(f: FinalizeInput, spool: SpoolLine[]): Span[] {
       lane: s.lane,
       args: s.args,
     });
+  const lanes = llmLanes(spool);
   for (const l of spool) {
     if (l.type === 'attempt') {
       spans.push({
@@ -64,10 +82,12 @@ export function traceSpans(f: FinalizeInput, spool: SpoolLine[]): Span[] {
         stage: l.stage,
         attempt: l.attempt,
         purpose: l.purpose,
+        done_reason: l.doneReason,
         ok: l.ok,
         error: l.error,
       };
-      spans.push({ name, cat: 'llm', startUs: us(l.startMs), endUs: us(l.endMs), lane: 'worker', args });
+      const lane = lanes.get(l) ?? 'worker';
+      spans.push({ name, cat: 'llm', startUs: us(l.startMs), endUs: us(l.endMs), lane, args });
       // The model's cold load is its own slice, so a cold model is visible at a glance.
       if (l.loadMs > 0.5) {
         const loadEnd = Math.min(l.startMs + l.loadMs, l.endMs);
@@ -76,7 +96,7 @@ export function traceSpans(f: FinalizeInput, spool: SpoolLine[]): Span[] {
           cat: 'llm.load',
           startUs: us(l.startMs),
           endUs: us(loadEnd),
-          lane: 'worker',
+          lane,
           args: { load_ms: l.loadMs },
         });
       }

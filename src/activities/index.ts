@@ -2,10 +2,13 @@
 import type { ActivityDeps } from './deps';
 import { evaluateActivities } from './evaluate';
 import { finalizeActivities } from './finalize';
+import { litReviewActivities } from './lit-review';
 import { memoryActivities } from './memory';
 import { planActivities } from './plan';
 import { researchActivities } from './research';
 import { reviseActivities } from './revise';
+import { rolloutActivities } from './rollout';
+import { sweeperActivities } from './sweeper';
 import { synthesizeActivities } from './synthesize';
 
 export function createActivities(deps: ActivityDeps) {
@@ -17,6 +20,9 @@ export function createActivities(deps: ActivityDeps) {
     ...evaluateActivities(deps),
     ...reviseActivities(deps),
     ...finalizeActivities(deps),
+    ...litReviewActivities(deps),
+    ...rolloutActivities(deps),
+    ...sweeperActivities(deps),
   };
 }
 

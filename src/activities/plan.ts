@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { chatStructured } from '../llm/client';
+import { chatStructured, LlmError } from '../llm/client';
 import { PLAN_SYSTEM } from '../harness/prompts';
 import { cancelSignal, readDataFile, workRel, writeDataFile, type ActivityDeps } from './deps';
 import type { StageArgs } from './types';
@@ -26,7 +26,7 @@ export function planActivities({ settings }: ActivityDeps) {
       const memoryText = memories.length
         ? memories.map((m, i) => `(${i + 1}) ${m.text.slice(0, 400)}`).join('\n')
         : '(none)';
-      const res = await chatStructured({
+      const asked = chatStructured({
         host: settings.OLLAMA_HOST,
         model: a.model,
         schema: PlanSchema,
@@ -43,6 +43,13 @@ export function planActivities({ settings }: ActivityDeps) {
           },
         ],
       });
+      // An unusable plan is not fatal: the run then searches for the task itself (below).
+      let planError: string | null = null;
+      const res = await asked.catch((e: unknown) => {
+        if (!(e instanceof LlmError) || e.kind !== 'parse') throw e;
+        planError = e.message;
+        return { value: { search_queries: [], synthesis_notes: '' }, repaired: true, truncated: false };
+      });
       // Small models return empty or repeated queries: clean up, and fall back to the task itself.
       let queries = [
         ...new Set(res.value.search_queries.map((q) => q.trim()).filter((q) => q.length > 1)),
@@ -53,7 +60,14 @@ export function planActivities({ settings }: ActivityDeps) {
         settings.dataDir,
         workRel(a.runId, 'plan.json'),
         JSON.stringify(
-          { ...res.value, search_queries: queries, fallback_query: fallback, repaired: res.repaired },
+          {
+            ...res.value,
+            search_queries: queries,
+            fallback_query: fallback,
+            repaired: res.repaired,
+            truncated: res.truncated,
+            error: planError,
+          },
           null,
           1,
         ),

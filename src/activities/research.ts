@@ -40,18 +40,20 @@ export function researchActivities({ settings }: ActivityDeps) {
         const results = await provider.search(query, { limit: a.resultsPerQuery, signal: cancelSignal() });
         const kept: Source[] = [];
         for (const r of results) {
+          if (seen.has(r.url || r.id)) continue;
+          seen.add(r.url || r.id);
           // Fetched text is scanned before it can reach a prompt; blocked spans are removed.
-          const scan = await scanAndRecord(settings.dataDir, `${r.title}\n${r.text || r.snippet}`, {
+          const heading = r.title.replace(/\s+/g, ' ').trim();
+          const scan = await scanAndRecord(settings.dataDir, `${heading}\n${r.text || r.snippet}`, {
             runId: a.runId,
             layer: 'fetch',
           });
-          if (seen.has(r.url || r.id)) continue;
-          seen.add(r.url || r.id);
+          const [title, ...body] = scan.sanitized.split('\n');
           kept.push({
             n: sources.length + kept.length + 1,
-            title: r.title,
+            title,
             url: r.url,
-            text: scan.sanitized.slice(0, 1500),
+            text: body.join('\n').slice(0, 1500),
           });
         }
         let novelty: number | null = null;

@@ -38,11 +38,10 @@ export function reviseActivities({ settings }: ActivityDeps) {
         ],
       });
       // An empty revision never replaces the draft: the loop sees `unchanged` and stops revising.
-      if (!res.content.trim()) return { draftPath: a.draftPath, unchanged: true };
-      return {
-        draftPath: await writeDraft(settings.dataDir, a.runId, a.round, res.content),
-        unchanged: false,
-      };
+      const draftPath = await writeDraft(settings.dataDir, a.runId, a.round, res.content);
+      return draftPath === null
+        ? { draftPath: a.draftPath, unchanged: true }
+        : { draftPath, unchanged: false };
     },
   };
 }

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { appendJsonl } from '../audit/jsonl';
 import { LlmError } from '../llm/client';
 import { llmCallScope, type LlmCallRecord } from '../llm/recorder';
+import { SearchError } from '../search/types';
 import { resolveInside } from '../security/sandbox';
 
 /** Spool of worker-side spans, merged into the Chrome trace by finalizeRun. Survives worker crashes. */
@@ -43,7 +44,7 @@ export class RunTraceActivityInbound implements ActivityInboundCallsInterceptor 
     const base = { activity: info.activityType, stage: a.stage ?? info.activityType, attempt: info.attempt };
     const writes: Promise<unknown>[] = [];
     // Spool writes are best-effort telemetry: a failure here never fails the stage.
-    const write = (line: SpoolLine) => writes.push(appendJsonl(spool, line).catch(() => undefined));
+    const write = (line: SpoolLine) => writes.push(appendJsonl(spool, line, { sync: false }).catch(() => undefined));
     // Heartbeats deliver cancellation to the activity and let Temporal notice a dead worker quickly.
     const beat = setInterval(() => this.ctx.heartbeat(), HEARTBEAT_MS);
     const startMs = Date.now();
@@ -57,6 +58,9 @@ export class RunTraceActivityInbound implements ActivityInboundCallsInterceptor 
       return result;
     } catch (e) {
       error = (e as Error).message;
+      // A cancelled attempt reports the cancellation, whatever its aborted LLM call threw.
+      const signal = this.ctx.cancellationSignal;
+      if (signal.aborted && signal.reason instanceof Error) throw signal.reason;
       throw asFailure(e);
     } finally {
       clearInterval(beat);
@@ -66,10 +70,12 @@ export class RunTraceActivityInbound implements ActivityInboundCallsInterceptor 
   }
 }
 
-/** Ollama errors that cannot succeed on retry become non-retryable failures with their clear message. */
+/** Errors that cannot succeed on retry (model missing, bad request, bad search setup) fail at once, clearly. */
 function asFailure(e: unknown): unknown {
   if (e instanceof LlmError && !e.retryable)
     return ApplicationFailure.nonRetryable(e.message, `LlmError.${e.kind}`);
+  if (e instanceof SearchError && !e.retryable)
+    return ApplicationFailure.nonRetryable(e.message, 'SearchError');
   return e;
 }
 

@@ -7,16 +7,20 @@ import type { StageArgs } from './types';
 
 export const draftRel = (runId: string, round: number) => `outputs/${runId}.r${round}.md`;
 
-/** Scans a draft before it is written: findings are logged; blocked spans are removed; empty text is an error. */
+/**
+ * Scans a draft before it is written: findings are logged; blocked spans are removed. Returns its path, or
+ * null when nothing is left to write (an empty answer, or one that was all blocked).
+ */
 export async function writeDraft(
   dataDir: string,
   runId: string,
   round: number,
   text: string,
-): Promise<string> {
+): Promise<string | null> {
+  if (!text.trim()) return null;
   const scan = await scanAndRecord(dataDir, text, { runId, layer: 'synthesis_write' });
   const body = scan.verdict === 'block' ? scan.sanitized : text;
-  if (!body.trim()) throw new LlmError('the producer returned an empty answer', true, 'server');
+  if (!body.trim()) return null;
   return writeDataFile(dataDir, draftRel(runId, round), body);
 }
 
@@ -60,6 +64,8 @@ export function synthesizeActivities({ settings }: ActivityDeps) {
         ],
       });
       const draftPath = await writeDraft(settings.dataDir, a.runId, a.round, res.content);
+      // An empty first draft leaves nothing to evaluate: retried like a server error.
+      if (draftPath === null) throw new LlmError(`${a.model} returned an empty answer`, true, 'server');
       return { draftPath, truncated: res.doneReason === 'length' };
     },
   };

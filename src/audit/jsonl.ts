@@ -64,13 +64,13 @@ const unconfirmed = new Map<string, Set<string>>();
 export type AppendResult = 'appended' | 'duplicate';
 
 /**
- * Appends one record as one line. With `key`, a record whose `key` value is already in the file is not
+ * Appends one record as one line (`sync: false` skips the final fdatasync; only for telemetry). With `key`, a record whose `key` value is already in the file is not
  * written again ('duplicate'). A torn last line left by a crash is closed off with a newline, never rewritten.
  */
 export async function appendJsonl(
   file: string,
   record: object,
-  opts: { key?: string; io?: JsonlIo } = {},
+  opts: { key?: string; io?: JsonlIo; sync?: boolean } = {},
 ): Promise<AppendResult> {
   const abs = path.resolve(file);
   const line = Buffer.from(`${JSON.stringify(record)}\n`, 'utf8');
@@ -85,7 +85,7 @@ export async function appendJsonl(
     throw writeError(abs, 'mkdir', err);
   }
   try {
-    return await withFileLock(abs, () => appendLocked(abs, line, opts.key, recordKey, opts.io ?? nodeIo));
+    return await withFileLock(abs, () => appendLocked(abs, line, opts.key, recordKey, opts.io ?? nodeIo, opts.sync ?? true));
   } catch (err) {
     if (err instanceof LockError) throw new AuditWriteError(err.message, { cause: err });
     throw err;
@@ -98,6 +98,7 @@ async function appendLocked(
   keyField: string | undefined,
   recordKey: string | null,
   io: JsonlIo,
+  sync: boolean,
 ): Promise<AppendResult> {
   const step = { name: 'open' };
   let fd: number | null = null;
@@ -148,7 +149,8 @@ async function appendLocked(
     }
     step.name = 'fdatasync';
     try {
-      await io.fdatasync(fd);
+      // `sync: false` is for telemetry spools only: records are always fdatasync'd.
+      if (sync) await io.fdatasync(fd);
     } catch (err) {
       if (recordKey !== null) {
         if (!unconfirmed.has(file)) unconfirmed.set(file, new Set());

@@ -3,4 +3,18 @@ import type { Command } from 'commander';
 
 type Register = (program: Command) => void;
 
-export const COMMAND_GROUPS: Array<() => Promise<{ register: Register }>> = [];
+export const COMMAND_GROUPS: Array<() => Promise<{ register: Register }>> = [
+  () => import('./dev'),
+  () => import('./worker'),
+  () => import('./run'),
+  () => import('./status'),
+  () => import('./doctor'),
+  () => import('./lit-review'),
+  () => import('./export'),
+  () => import('./rollout'),
+  () => import('./schedule'),
+  () => import('./calibrate'),
+  () => import('./report'),
+  () => import('./import'),
+  () => import('./dashboard'),
+];

@@ -1,6 +1,16 @@
 import { Ollama, type Message } from 'ollama';
 import { z } from 'zod';
+import { openAiChat, openAiEmbed, OpenAiError } from './openai';
+import { openAiEndpoint, resolveModel } from './provider';
 import { reportLlmCall, type LlmCallRecord } from './recorder';
+
+/**
+ * An Ollama client whose every request (streaming or not) is aborted by `ctl`: the client's own abort()
+ * only reaches streaming requests, so cancellation and timeouts go through fetch's signal.
+ */
+function abortableOllama(host: string, ctl: AbortController): Ollama {
+  return new Ollama({ host, fetch: (url, init) => fetch(url, { ...init, signal: ctl.signal }) });
+}
 
 /** An LLM failure. `retryable` is false when a retry cannot succeed (model missing, bad request). */
 export class LlmError extends Error {
@@ -80,13 +90,16 @@ function classify(
  * reports usage (tokens, load/prompt/eval durations) to the current RunTrace scope.
  */
 export async function chat(req: ChatRequest): Promise<ChatResult> {
-  const client = new Ollama({ host: req.host });
+  const target = resolveModel(req.model);
+  if (target.provider === 'openai') return chatOpenAi(req, target.name);
+  const ctl = new AbortController();
+  const client = abortableOllama(req.host, ctl);
   let timedOut = false;
-  const onAbort = () => client.abort();
+  const onAbort = () => ctl.abort();
   req.signal?.addEventListener('abort', onAbort);
   const timer = setTimeout(() => {
     timedOut = true;
-    client.abort();
+    ctl.abort();
   }, req.timeoutMs ?? 600_000);
   const startMs = Date.now();
   try {
@@ -112,30 +125,72 @@ export async function chat(req: ChatRequest): Promise<ChatResult> {
       outputTokens: res.eval_count ?? 0,
       ok: true,
       purpose: req.purpose,
+      doneReason: res.done_reason,
     };
     reportLlmCall(call);
     return { content: res.message?.content ?? '', call, doneReason: res.done_reason };
   } catch (err) {
     const e = err instanceof LlmError ? err : classify(err, req.host, req.model, req.signal, timedOut);
-    reportLlmCall({
-      op: 'chat',
-      model: req.model,
-      startMs,
-      endMs: Date.now(),
-      loadMs: 0,
-      promptEvalMs: 0,
-      evalMs: 0,
-      totalMs: 0,
-      inputTokens: 0,
-      outputTokens: 0,
-      ok: false,
-      error: e.message,
-      purpose: req.purpose,
-    });
+    reportLlmCall(failedCall(req, startMs, e));
     throw e;
   } finally {
     clearTimeout(timer);
     req.signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+function failedCall(req: ChatRequest, startMs: number, e: Error): LlmCallRecord {
+  const zero = { loadMs: 0, promptEvalMs: 0, evalMs: 0, totalMs: 0, inputTokens: 0, outputTokens: 0 };
+  return {
+    op: 'chat',
+    model: req.model,
+    startMs,
+    endMs: Date.now(),
+    ...zero,
+    ok: false,
+    error: e.message,
+    purpose: req.purpose,
+  };
+}
+
+const fromOpenAi = (e: unknown) =>
+  e instanceof OpenAiError ? new LlmError(e.message, e.retryable, e.kind) : e;
+
+/** An OpenAI-compatible server: usage is prompt/completion tokens; it reports no load or eval durations (0). */
+async function chatOpenAi(req: ChatRequest, model: string): Promise<ChatResult> {
+  const startMs = Date.now();
+  try {
+    const res = await openAiChat(openAiEndpoint(), {
+      model,
+      messages: req.messages,
+      temperature: req.temperature,
+      maxTokens: req.numPredict,
+      format: req.format,
+      signal: req.signal,
+      timeoutMs: req.timeoutMs,
+    });
+    const endMs = Date.now();
+    const call: LlmCallRecord = {
+      op: 'chat',
+      model: req.model,
+      startMs,
+      endMs,
+      loadMs: 0,
+      promptEvalMs: 0,
+      evalMs: 0,
+      totalMs: endMs - startMs,
+      inputTokens: res.inputTokens,
+      outputTokens: res.outputTokens,
+      ok: true,
+      purpose: req.purpose,
+      doneReason: res.doneReason,
+    };
+    reportLlmCall(call);
+    return { content: res.content, call, doneReason: res.doneReason };
+  } catch (err) {
+    const e = fromOpenAi(err) as Error;
+    reportLlmCall(failedCall(req, startMs, e));
+    throw e;
   }
 }
 
@@ -157,10 +212,60 @@ export function extractJson(text: string): unknown {
   throw new SyntaxError('no JSON object in the reply');
 }
 
+/**
+ * The JSON value of a reply cut off at the token limit, closed where it stopped: an open string, array or
+ * object is closed; a dangling key, comma or half-written value is dropped. Undefined when nothing parses.
+ */
+export function closeTruncatedJson(text: string): unknown {
+  const start = text.search(/[{[]/);
+  if (start < 0) return undefined;
+  const closers: string[] = [];
+  // Where a prefix can end cleanly: just inside a container, or before a comma (after a complete value).
+  const cuts: { end: number; close: string }[] = [];
+  let inString = false;
+  let escaped = false;
+  for (let i = start; i < text.length; i++) {
+    const ch = text[i];
+    if (inString) {
+      if (escaped) escaped = false;
+      else if (ch === '\\') escaped = true;
+      else if (ch === '"') inString = false;
+      continue;
+    }
+    if (ch === '"') inString = true;
+    else if (ch === '{' || ch === '[') {
+      closers.push(ch === '{' ? '}' : ']');
+      cuts.push({ end: i + 1, close: [...closers].reverse().join('') });
+    } else if (ch === '}' || ch === ']') {
+      closers.pop();
+      if (closers.length === 0) return tryJson(text.slice(start, i + 1));
+    } else if (ch === ',') cuts.push({ end: i, close: [...closers].reverse().join('') });
+  }
+  const body = escaped ? text.slice(start, -1) : text.slice(start);
+  const attempts = [`${body}${inString ? '"' : ''}${[...closers].reverse().join('')}`];
+  for (let k = cuts.length - 1; k >= 0 && attempts.length < 64; k--)
+    attempts.push(text.slice(start, cuts[k].end) + cuts[k].close);
+  for (const t of attempts) {
+    const v = tryJson(t);
+    if (v !== undefined) return v;
+  }
+  return undefined;
+}
+
+function tryJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
 export interface StructuredResult<T> {
   value: T;
   calls: LlmCallRecord[];
   repaired: boolean;
+  /** The accepted reply hit the token limit and was closed where it stopped (see closeTruncatedJson). */
+  truncated: boolean;
 }
 
 /**
@@ -182,10 +287,18 @@ export async function chatStructured<T>(
     const res = await chat({ ...req, messages, format });
     calls.push(res.call);
     let parsed: unknown;
+    let truncated = false;
     try {
-      parsed = extractJson(res.content);
+      try {
+        parsed = extractJson(res.content);
+      } catch (e) {
+        // Small models often ramble until num_predict: keep what the reply had said by then.
+        parsed = res.doneReason === 'length' ? closeTruncatedJson(res.content) : undefined;
+        if (parsed === undefined) throw e;
+        truncated = true;
+      }
       const ok = req.schema.safeParse(parsed);
-      if (ok.success) return { value: ok.data, calls, repaired: attempt > 0 };
+      if (ok.success) return { value: ok.data, calls, repaired: attempt > 0, truncated };
       lastProblem = ok.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
     } catch (e) {
       lastProblem = (e as Error).message;
@@ -213,8 +326,11 @@ export async function embed(req: {
   input: string[];
   signal?: AbortSignal;
 }): Promise<number[][]> {
-  const client = new Ollama({ host: req.host });
-  const onAbort = () => client.abort();
+  const target = resolveModel(req.model);
+  if (target.provider === 'openai') return embedOpenAi(req, target.name);
+  const ctl = new AbortController();
+  const client = abortableOllama(req.host, ctl);
+  const onAbort = () => ctl.abort();
   req.signal?.addEventListener('abort', onAbort);
   const startMs = Date.now();
   try {
@@ -238,6 +354,29 @@ export async function embed(req: {
     throw classify(err, req.host, req.model, req.signal);
   } finally {
     req.signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+async function embedOpenAi(req: { model: string; input: string[]; signal?: AbortSignal }, model: string) {
+  const startMs = Date.now();
+  try {
+    const res = await openAiEmbed(openAiEndpoint(), { model, input: req.input, signal: req.signal });
+    const endMs = Date.now();
+    const zero = { loadMs: 0, promptEvalMs: 0, evalMs: 0, outputTokens: 0 };
+    reportLlmCall({
+      op: 'embed',
+      model: req.model,
+      startMs,
+      endMs,
+      ...zero,
+      totalMs: endMs - startMs,
+      inputTokens: res.inputTokens,
+      ok: true,
+      purpose: 'embed',
+    });
+    return res.embeddings;
+  } catch (err) {
+    throw fromOpenAi(err);
   }
 }
 

@@ -15,6 +15,8 @@ export interface LlmCallRecord {
   ok: boolean;
   error?: string;
   purpose?: string;
+  /** Why the model stopped: 'stop', or 'length' when the token limit (num_predict) cut the answer. */
+  doneReason?: string;
 }
 
 /** The activity-side RunTrace interceptor opens a scope per attempt; the LLM client reports into it. */

@@ -21,7 +21,13 @@ export interface ResolvedOllama {
   source: 'PATH' | 'cache' | 'go-build';
 }
 
-export const ollamaCacheDir = () => cacheDir('bin', `ollama-${OLLAMA_VERSION}`);
+/**
+ * The cgo build compiles ggml's CPU code with the compiler's baseline (SSE2) unless told otherwise; built for this
+ * CPU it reads prompts ~9x and writes ~2x faster (measured on 2 cores: 8 → 70 prompt tokens/s). The tag keeps such
+ * a build apart from a baseline one; a cache copied to a different CPU must be rebuilt (delete the folder).
+ */
+const CPU_FLAGS = '-O3 -march=native';
+export const ollamaCacheDir = () => cacheDir('bin', `ollama-${OLLAMA_VERSION}-native`);
 const cachedBinary = () => path.join(ollamaCacheDir(), 'ollama');
 
 /** Gets an `ollama` binary, in order: `ollama` on PATH, the cached build, a cgo build from the Go module proxy. */
@@ -73,7 +79,13 @@ async function buildOllama(target: string): Promise<void> {
 
   const srcDir = goModDir(`${GO_MODULE}@v${OLLAMA_VERSION}`, env);
   const tmp = `${target}.tmp-${process.pid}`;
-  const buildEnv = { ...env, CGO_ENABLED: '1', CGO_CPPFLAGS: `-I${include}` };
+  const buildEnv = {
+    ...env,
+    CGO_ENABLED: '1',
+    CGO_CPPFLAGS: `-I${include}`,
+    CGO_CFLAGS: CPU_FLAGS,
+    CGO_CXXFLAGS: CPU_FLAGS,
+  };
   const build = (cwd: string) =>
     runLogged(
       'go',

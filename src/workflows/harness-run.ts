@@ -3,6 +3,8 @@ import type { Activities } from '../activities';
 import type { RoundResult } from '../activities/types';
 import type { HarnessInput } from '../harness/input';
 import { FlywheelKind, FlywheelProducer } from '../temporal/search-attributes';
+import { matchSkill } from '../skills/registry';
+import { runLitReviewSkill } from './lit-review-skill';
 import { runTrace, type Progress } from './run-trace';
 
 export const progressQuery = defineQuery<Progress>('progress');
@@ -39,6 +41,8 @@ export async function harnessRun(input: HarnessInput): Promise<HarnessResult> {
     { key: FlywheelKind, value: input.kind },
     { key: FlywheelProducer, value: input.producerModel },
   ]);
+  // `/lit-review …` (or a task its auto-hook matches) runs the literature review as a child workflow.
+  if (input.kind === 'run' && matchSkill(input.task)?.name === 'lit-review') return runLitReviewSkill(input);
 
   trace.enterStage('plan');
   const memory = await recallMemories({
@@ -102,7 +106,11 @@ export async function harnessRun(input: HarnessInput): Promise<HarnessResult> {
   return { runId, final, scores: trace.progress().scores, outputPath, draftPath: draft.draftPath };
 }
 
-/** The Wiggum loop: score, revise below threshold, re-score; at most maxRounds; never lose the best draft. */
+/**
+ * The Wiggum loop: score, revise below the threshold, re-score; at most maxRounds; keep the best round.
+ * A round no evaluator could score (evaluator error) ends the loop and never replaces a scored draft;
+ * an empty revision ends it too (there is nothing new to score).
+ */
 async function wiggumLoop(input: HarnessInput, runId: string, firstDraft: string): Promise<RoundResult> {
   const trace = runTrace();
   let draftPath = firstDraft;
@@ -119,14 +127,8 @@ async function wiggumLoop(input: HarnessInput, runId: string, firstDraft: string
       numPredict: input.numPredict,
     });
     trace.recordRound(scored);
-    // An unparseable evaluation never replaces a scored draft.
-    if (
-      scored.composite !== null &&
-      (best === null || best.composite === null || scored.composite > best.composite)
-    )
-      best = scored;
-    if (best === null) best = scored;
-    if (scored.composite === null) break; // no evaluator could score it: stop, keep what we have
+    if (best === null || isBetter(scored, best)) best = scored;
+    if (scored.composite === null) break;
     if (scored.composite >= input.threshold || round === input.maxRounds) break;
     const revised = await revise({
       runId,
@@ -139,8 +141,14 @@ async function wiggumLoop(input: HarnessInput, runId: string, firstDraft: string
       temperature: input.producerTemperature,
       numPredict: input.numPredict,
     });
-    if (revised.unchanged) break; // an empty revision: nothing new to score
+    if (revised.unchanged) break;
     draftPath = revised.draftPath;
   }
   return best!;
+}
+
+/** A scored round beats an unscored one; between scored rounds the higher composite wins (ties: the earlier). */
+function isBetter(r: RoundResult, best: RoundResult): boolean {
+  if (r.composite === null) return false;
+  return best.composite === null || r.composite > best.composite;
 }

@@ -7,6 +7,7 @@ import {
   proxyActivities,
   setCurrentDetails,
   upsertSearchAttributes,
+  uuid4,
   workflowInfo,
   type ActivityInput,
   type Next,
@@ -17,25 +18,21 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { FinalStatus, RoundResult, ToolCall, WorkflowSpan, FinalizeInput } from '../activities/types';
+import { newRunId, RUN_ID_RE } from '../audit/records';
 import { FlywheelStatus, FlywheelScore } from '../temporal/search-attributes';
 
 /** Workflow types that are "runs": each gets exactly one record and one trace. */
 const TRACED = new Set(['harnessRun', 'rolloutCandidate', 'litReview']);
 
-const { finalizeRun } = proxyActivities<Activities>({
-  taskQueue: auditQueue(),
-  startToCloseTimeout: '2 minutes',
-  retry: { initialInterval: '1s', maximumInterval: '30s' }, // unlimited: the record must land
-  summary: 'finalize: write record + trace',
-});
-
-function auditQueue(): string | undefined {
-  // Workflow code has no process.env: the audit queue is derived from the run's own queue.
-  try {
-    return `${workflowInfo().taskQueue}-audit`;
-  } catch {
-    return undefined;
-  }
+/** finalizeRun runs on the audit queue (`<run's queue>-audit`), served by the worker that owns the data folder. */
+function finalizeActivity() {
+  return proxyActivities<Activities>({
+    // Workflow code has no process.env: the audit queue is derived from the run's own queue, per execution.
+    taskQueue: `${workflowInfo().taskQueue}-audit`,
+    startToCloseTimeout: '2 minutes',
+    retry: { initialInterval: '1s', maximumInterval: '30s' }, // unlimited: the record must land
+    summary: 'finalize: write record + trace',
+  }).finalizeRun;
 }
 
 export interface Progress {
@@ -45,6 +42,7 @@ export interface Progress {
   maxRounds: number;
   scores: number[];
   lastScore: number | null;
+  bestScore: number | null;
   status: 'RUNNING' | FinalStatus;
   toolCalls: number;
 }
@@ -95,7 +93,9 @@ export class RunTrace {
   recordRound(r: RoundResult): void {
     this.rounds.push(r);
     if (r.error) this.evaluatorErrors.push(`round ${r.round}: ${r.error}`);
-    if (r.composite !== null) upsertSearchAttributes([{ key: FlywheelScore, value: r.composite }]);
+    // The run's score in the Web UI is its best round so far (the round whose draft is kept).
+    const best = this.progress().bestScore;
+    if (best !== null) upsertSearchAttributes([{ key: FlywheelScore, value: best }]);
     this.updateDetails();
   }
 
@@ -114,12 +114,14 @@ export class RunTrace {
       maxRounds: Number(this.input.maxRounds ?? 0),
       scores,
       lastScore: scores.length ? scores[scores.length - 1] : null,
+      bestScore: scores.length ? Math.max(...scores) : null,
       status: this.status,
       toolCalls: this.toolCalls.length,
     };
   }
 
-  private updateDetails(): void {
+  /** The Web UI's current details: stage, round, last score, status. */
+  updateDetails(): void {
     const p = this.progress();
     setCurrentDetails(
       `**stage:** ${p.stage ?? '-'}  \n**round:** ${p.round}/${p.maxRounds}  \n**last score:** ${p.lastScore ?? '-'}  \n**status:** ${p.status}`,
@@ -152,7 +154,10 @@ class RunTraceInbound implements WorkflowInboundCallsInterceptor {
     const info = workflowInfo();
     if (!TRACED.has(info.workflowType)) return next(input);
     const arg = (input.args[0] ?? {}) as Record<string, any>;
-    const trace = new RunTrace(String(arg.runId), arg);
+    // Runs started without a run id (not through startHarnessRun) get a deterministic one here.
+    if (typeof arg.runId !== 'string' || !RUN_ID_RE.test(arg.runId))
+      arg.runId = newRunId(new Date(), uuid4().replace(/-/g, '').slice(0, 8));
+    const trace = new RunTrace(arg.runId, arg);
     g.__flywheelRunTrace = trace;
     let status: FinalStatus = 'ERROR';
     let error: string | null = null;
@@ -170,14 +175,21 @@ class RunTraceInbound implements WorkflowInboundCallsInterceptor {
         error = errorMessage(err);
         trace.failedStage = trace.stage;
       }
-      // A plain Error would make Temporal retry the workflow task forever: fail the run instead.
+      // A plain Error would leave the workflow task retrying forever: fail the run instead, with one
+      // non-retryable RunError that names the failing stage and keeps the original failure as its cause.
       if (!(err instanceof ApplicationFailure) && !isCancellation(err)) {
-        throw ApplicationFailure.nonRetryable(error ?? 'run failed', 'RunError');
+        throw ApplicationFailure.create({
+          message: trace.failedStage ? `${trace.failedStage}: ${error}` : (error ?? 'run failed'),
+          type: 'RunError',
+          nonRetryable: true,
+          cause: err instanceof Error ? err : undefined,
+        });
       }
       throw err;
     } finally {
       trace.closeStage();
       trace.status = status;
+      trace.updateDetails();
       const finalize: FinalizeInput = {
         runId: trace.runId,
         workflowId: info.workflowId,
@@ -199,7 +211,7 @@ class RunTraceInbound implements WorkflowInboundCallsInterceptor {
       // Non-cancellable: a cancelled run still gets its record.
       await CancellationScope.nonCancellable(async () => {
         upsertSearchAttributes([{ key: FlywheelStatus, value: status }]);
-        await finalizeRun(finalize);
+        await finalizeActivity()(finalize);
       });
     }
   }

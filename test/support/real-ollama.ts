@@ -1,10 +1,14 @@
 // Test fixture for the real-model suite: one managed Ollama with the demo model (and its evaluator alias) per
 // test process, and a recording HTTP proxy in front of it that keeps what Ollama really answered.
+import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import {
   DEFAULT_DEMO_MODEL,
   DEMO_EVAL_ALIAS,
+  demoModelFile,
   ensureDemoModel,
   ensureModelAlias,
   isOllamaUp,
@@ -12,6 +16,7 @@ import {
   resolveOllama,
   startManagedOllama,
 } from '../../src/ollama';
+import { runLogged } from '../../src/util/tool-cache';
 
 export const REAL_MODELS = { producer: DEFAULT_DEMO_MODEL, evaluatorAlias: DEMO_EVAL_ALIAS };
 
@@ -34,31 +39,57 @@ export async function freePort(): Promise<number> {
 let shared: Promise<RealOllama> | undefined;
 
 /**
- * The real Ollama for this test process: FLYWHEEL_TEST_OLLAMA_HOST when set (a server someone else runs),
- * otherwise a managed `ollama serve` on a free port using the shared model cache. Imports the demo model
- * and its alias when missing (`scripts/ensure-ollama.ts` does this ahead of time in CI).
+ * The real Ollama for this test process: FLYWHEEL_TEST_OLLAMA_HOST when set (a server someone else runs, with
+ * the demo model imported when missing), otherwise a managed `ollama serve` on a free port with its own models
+ * folder, where the demo GGUF from the shared cache is imported with one CPU thread (see below).
  */
 export function realOllama(): Promise<RealOllama> {
   shared ??= (async () => {
     const binary = await resolveOllama();
     const external = process.env.FLYWHEEL_TEST_OLLAMA_HOST;
-    let host: string;
-    let stop = async () => {};
-    if (external && (await isOllamaUp(external))) host = normalizeHost(external);
-    else {
-      const server = await startManagedOllama({
-        ollamaPath: binary.path,
-        host: `127.0.0.1:${await freePort()}`,
-      });
-      host = server.host;
-      stop = server.stop;
-      process.once('exit', () => void server.stop());
+    if (external && (await isOllamaUp(external))) {
+      const host = normalizeHost(external);
+      await ensureDemoModel({ host, ollamaPath: binary.path });
+      await ensureModelAlias(host, binary.path, DEMO_EVAL_ALIAS);
+      return { host, ollamaPath: binary.path, managed: false, stop: async () => {} };
     }
-    await ensureDemoModel({ host, ollamaPath: binary.path });
-    await ensureModelAlias(host, binary.path, DEMO_EVAL_ALIAS);
-    return { host, ollamaPath: binary.path, managed: !external, stop };
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fw-ollama-'));
+    const server = await startManagedOllama({
+      ollamaPath: binary.path,
+      host: `127.0.0.1:${await freePort()}`,
+      modelsDir: path.join(dir, 'models'),
+      logFile: path.join(dir, 'ollama.log'),
+    });
+    const stop = async () => {
+      await server.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    };
+    process.once('exit', () => void server.stop());
+    try {
+      await importSingleThreaded(server.host, binary.path, dir);
+      await ensureModelAlias(server.host, binary.path, DEMO_EVAL_ALIAS);
+    } catch (e) {
+      await stop();
+      throw e;
+    }
+    return { host: server.host, ollamaPath: binary.path, managed: true, stop };
   })();
   return shared;
+}
+
+/**
+ * Imports the demo model pinned to one thread. On a 2-core machine busy with other processes (CI runs test
+ * files in parallel), llama.cpp's two threads wait on each other at every step: measured 1.2 tokens/s with two
+ * threads against 14-19 with one, on the same loaded machine.
+ */
+async function importSingleThreaded(host: string, ollamaPath: string, dir: string): Promise<void> {
+  const modelfile = path.join(dir, 'Modelfile');
+  fs.writeFileSync(modelfile, `FROM ${await demoModelFile()}\nPARAMETER num_thread 1\n`);
+  const { hostname, port } = new URL(host);
+  await runLogged(ollamaPath, ['create', DEFAULT_DEMO_MODEL, '-f', modelfile], {
+    label: 'ollama create',
+    env: { ...process.env, OLLAMA_HOST: `${hostname}:${port}` },
+  });
 }
 
 /** Asks Ollama to unload `model` now (a request with keep_alive 0), so the next call loads it cold. */
@@ -153,7 +184,8 @@ export async function recordingProxy(upstream: string): Promise<RecordingProxy> 
     }
     if (!/^\/api\/(chat|generate|embed|embeddings)$/.test(path))
       return { status: up.status, headers, body: text };
-    const replaced = up.ok && rewrite ? rewrite({ path, request, response: structuredClone(response) }) : undefined;
+    const replaced =
+      up.ok && rewrite ? rewrite({ path, request, response: structuredClone(response) }) : undefined;
     calls.push({
       path,
       model: String(request.model ?? ''),
@@ -191,7 +223,7 @@ export function realModelEnv(host: string, extra: Record<string, string> = {}): 
     FLYWHEEL_PLANNER_MODEL: DEFAULT_DEMO_MODEL,
     FLYWHEEL_EVALUATOR_MODELS: DEFAULT_DEMO_MODEL,
     FLYWHEEL_EMBED_MODEL: DEFAULT_DEMO_MODEL,
-    FLYWHEEL_NUM_PREDICT: '128',
+    FLYWHEEL_NUM_PREDICT: '96',
     FLYWHEEL_MAX_ROUNDS: '2',
     ...extra,
   };

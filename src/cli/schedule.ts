@@ -1,0 +1,184 @@
+// `flywheel schedule`: nightly rollout batches as Temporal Schedules.
+import { ScheduleAlreadyRunning, ScheduleNotFoundError, type Client } from '@temporalio/client';
+import { Option, type Command } from 'commander';
+import { connect, numberIn } from '../flywheel/cli-options';
+import { buildBatchInput } from '../flywheel/rollout-start';
+import { tasksFromFile } from '../flywheel/rollout-tasks';
+import { createRolloutSchedule, listSchedules, triggerSchedule, type Overlap } from '../flywheel/schedule';
+import { table } from '../flywheel/table';
+import { action, settingsOrExit, UserError } from './common';
+
+interface RolloutOpts {
+  cron: string;
+  tasks: string;
+  id: string;
+  timezone: string;
+  overlap: string;
+  catchupWindow: string;
+  n: number;
+  concurrency: number;
+}
+
+/** Runs fn on the schedule `id`, turning "not found" into a user error. */
+async function onSchedule(id: string, fn: (client: Client) => Promise<void>): Promise<void> {
+  const client = await connect(settingsOrExit());
+  try {
+    await fn(client);
+  } catch (e) {
+    if (e instanceof ScheduleNotFoundError)
+      throw new UserError(`No schedule with id ${id} (see \`flywheel schedule list\`).`);
+    throw e;
+  }
+}
+
+export function register(program: Command): void {
+  const schedule = program
+    .command('schedule')
+    .exitOverride()
+    .description('Nightly rollout batches (Temporal Schedules)');
+
+  schedule
+    .command('rollout')
+    .exitOverride() // usage errors reach main(), which exits 2
+    .description('Create a schedule that starts a rollout batch on a cron')
+    .requiredOption('--cron <expr>', 'cron expression, e.g. "0 2 * * *" (02:00 every day)')
+    .requiredOption(
+      '--tasks <file>',
+      'task list (stored in the schedule, or in <data>/rollouts/tasks/ when large)',
+    )
+    .option('--id <id>', 'schedule id', 'nightly-rollout')
+    .option('--timezone <tz>', 'IANA time zone the cron is read in', 'UTC')
+    .addOption(
+      new Option(
+        '--overlap <policy>',
+        'when the previous batch is still running: skip this one, or run it right after',
+      )
+        .choices(['skip', 'buffer_one'])
+        .default('skip'),
+    )
+    .option('--catchup-window <duration>', 'after an outage, still start a missed batch this late', '1h')
+    .option('--n <count>', 'candidates per task', numberIn(2, 8, true), 4)
+    .option('--concurrency <count>', 'tasks in flight at once', numberIn(1, 64, true), 2)
+    .action(
+      action(async (o: RolloutOpts) => {
+        const settings = settingsOrExit();
+        const tasks = tasksFromFile(o.tasks);
+        const input = buildBatchInput(settings, {
+          tasks,
+          n: o.n,
+          concurrency: o.concurrency,
+          storeAs: `rollouts/tasks/schedule-${o.id}`,
+        });
+        const client = await connect(settings);
+        try {
+          await createRolloutSchedule(client, {
+            scheduleId: o.id,
+            cron: o.cron,
+            timezone: o.timezone,
+            overlap: o.overlap.toUpperCase() as Overlap,
+            catchupWindow: o.catchupWindow,
+            taskQueue: settings.FLYWHEEL_TASK_QUEUE,
+            input,
+            taskCount: tasks.length,
+          });
+        } catch (e) {
+          if (e instanceof ScheduleAlreadyRunning)
+            throw new UserError(
+              `A schedule with id ${o.id} already exists (delete it first, or pick another --id).`,
+            );
+          if (e instanceof RangeError) throw new UserError(e.message);
+          if (/invalid|cron/i.test((e as Error).message))
+            throw new UserError(`Invalid schedule: ${(e as Error).message}`);
+          throw e;
+        }
+        const d = await client.schedule.getHandle(o.id).describe();
+        process.stdout.write(
+          `schedule ${o.id}: "${o.cron}" (${o.timezone}), ${tasks.length} tasks × ${input.n} candidates, ` +
+            `overlap ${o.overlap.toUpperCase()}, catch-up window ${o.catchupWindow}\n` +
+            `next: ${d.info.nextActionTimes[0]?.toISOString() ?? '-'}\n`,
+        );
+      }),
+    );
+
+  schedule
+    .command('list')
+    .exitOverride() // usage errors reach main(), which exits 2
+    .description('List schedules')
+    .option('--json', 'print JSON')
+    .action(
+      action(async (o: { json?: boolean }) => {
+        const client = await connect(settingsOrExit());
+        const rows = await listSchedules(client);
+        if (o.json) return void process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+        if (!rows.length) return void process.stdout.write('no schedules\n');
+        process.stdout.write(
+          `${table(
+            ['id', 'state', 'cron', 'tz', 'workflow', 'next', 'last'],
+            rows.map((r) => [
+              r.id,
+              r.paused ? 'paused' : 'active',
+              r.cron,
+              r.timezone,
+              r.workflowType,
+              r.next,
+              r.last,
+            ]),
+          )}\n`,
+        );
+      }),
+    );
+
+  schedule
+    .command('pause <id>')
+    .exitOverride() // usage errors reach main(), which exits 2
+    .description('Pause a schedule (no new batches until resumed)')
+    .option('--note <text>', 'why it is paused', 'paused from the flywheel CLI')
+    .action(
+      action(async (id: string, o: { note: string }) =>
+        onSchedule(id, async (c) => {
+          await c.schedule.getHandle(id).pause(o.note);
+          process.stdout.write(`paused ${id}\n`);
+        }),
+      ),
+    );
+
+  schedule
+    .command('resume <id>')
+    .exitOverride() // usage errors reach main(), which exits 2
+    .description('Resume a paused schedule')
+    .action(
+      action(async (id: string) =>
+        onSchedule(id, async (c) => {
+          await c.schedule.getHandle(id).unpause('resumed from the flywheel CLI');
+          process.stdout.write(`resumed ${id}\n`);
+        }),
+      ),
+    );
+
+  schedule
+    .command('trigger <id>')
+    .exitOverride() // usage errors reach main(), which exits 2
+    .description("Start the schedule's batch now (under its overlap policy)")
+    .option('--allow-overlap', 'start even if a batch of this schedule is running')
+    .action(
+      action(async (id: string, o: { allowOverlap?: boolean }) =>
+        onSchedule(id, async (c) => {
+          await triggerSchedule(c, id, o.allowOverlap);
+          process.stdout.write(`triggered ${id}\n`);
+        }),
+      ),
+    );
+
+  schedule
+    .command('delete <id>')
+    .exitOverride() // usage errors reach main(), which exits 2
+    .description('Delete a schedule (running batches keep running)')
+    .action(
+      action(async (id: string) =>
+        onSchedule(id, async (c) => {
+          await c.schedule.getHandle(id).delete();
+          process.stdout.write(`deleted ${id}\n`);
+        }),
+      ),
+    );
+}

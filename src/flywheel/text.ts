@@ -1,0 +1,29 @@
+import fs from 'node:fs';
+import { PathSandboxError, resolveInside } from '../security/sandbox';
+
+export type TextResult = { ok: true; text: string } | { ok: false; reason: string };
+
+/** Reads a file named in a record (relative to the data folder). Missing, empty or outside → a reason. */
+export function readRecordText(dataDir: string, rel: string | null, what = 'output'): TextResult {
+  if (!rel) return { ok: false, reason: `no ${what} path in the record` };
+  let abs: string;
+  try {
+    abs = resolveInside(dataDir, rel);
+  } catch (e) {
+    if (e instanceof PathSandboxError)
+      return { ok: false, reason: `${what} path ${rel} is outside the data folder` };
+    throw e;
+  }
+  let text: string;
+  try {
+    text = fs.readFileSync(abs, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return {
+      ok: false,
+      reason: `${what} file ${rel} ${code === 'ENOENT' ? 'is missing' : `unreadable (${code})`}`,
+    };
+  }
+  if (!text.trim()) return { ok: false, reason: `${what} file ${rel} is empty` };
+  return { ok: true, text };
+}

@@ -1,0 +1,172 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Client, Connection } from '@temporalio/client';
+import { readJsonl } from '../src/audit/jsonl';
+import { ConfigError, loadSettings } from '../src/config';
+import { resolveHarnessInput } from '../src/harness/input';
+import { startHarnessRun } from '../src/harness/start';
+import { makeCorpus, MODELS, stopOwnServer, tempDir, temporalAddress } from './support/harness-env';
+import { ScriptedOllama } from './support/scripted-ollama';
+
+// Stops the dev server this file started when run alone (under `npm test` the shared one is left alone).
+after(() => stopOwnServer());
+
+const ROOT = path.resolve(__dirname, '..');
+const TSX = pathToFileURL(path.join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
+const nine = { relevance: 9, completeness: 9, depth: 9, specificity: 9, structure: 9, groundedness: 9 };
+
+interface Child {
+  proc: ChildProcess;
+  stderr: string[];
+  exited: Promise<number | null>;
+}
+
+/** `tsx src/worker.ts` as its own process, in its own folder (no .env), with one role and one data folder. */
+function spawnWorker(role: string, env: Record<string, string>, cwd: string): Child {
+  const proc = spawn(process.execPath, ['--import', TSX, path.join(ROOT, 'src', 'worker.ts')], {
+    cwd,
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      ...env,
+      FLYWHEEL_WORKER_ROLE: role,
+      LOG_LEVEL: 'info',
+    },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  const stderr: string[] = [];
+  proc.stderr!.setEncoding('utf8').on('data', (d: string) => stderr.push(d));
+  const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
+  return { proc, stderr, exited };
+}
+
+async function waitFor(what: string, cond: () => boolean, timeoutMs = 180_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await sleep(200);
+  }
+}
+
+function polling(c: Child): { queues: string[]; role: string } | undefined {
+  for (const line of c.stderr.join('').split('\n')) {
+    if (!line.includes('worker polling')) continue;
+    return JSON.parse(line) as { queues: string[]; role: string };
+  }
+  return undefined;
+}
+
+async function stop(c: Child): Promise<void> {
+  if (c.proc.exitCode !== null || c.proc.signalCode !== null) return;
+  c.proc.kill('SIGTERM');
+  const timer = setTimeout(() => c.proc.kill('SIGKILL'), 30_000);
+  await c.exited;
+  clearTimeout(timer);
+}
+
+async function records(dataDir: string): Promise<any[]> {
+  const out: any[] = [];
+  for await (const r of readJsonl(path.join(dataDir, 'runs.jsonl'))) out.push(r);
+  return out;
+}
+
+describe('one writer for the data folder', () => {
+  let ollama: ScriptedOllama;
+  let connection: Connection;
+  let client: Client;
+  let address: string;
+  const children: Child[] = [];
+
+  before(async () => {
+    address = await temporalAddress();
+    ollama = await ScriptedOllama.start({ models: Object.values(MODELS), loadDurationMs: 5 });
+    ollama.rule({
+      model: MODELS.planner,
+      respond: { search_queries: ['agent memory'], synthesis_notes: '' },
+    });
+    ollama.rule({ model: MODELS.producer, respond: '# Memory\n\nAgents remember [1].' });
+    ollama.rule({ model: MODELS.evaluator, respond: { scores: nine, issues: [], feedback: 'ok' } });
+    connection = await Connection.connect({ address });
+    client = new Client({ connection });
+  });
+  after(async () => {
+    await Promise.all(children.map(stop));
+    await connection.close();
+    await ollama.close();
+  });
+
+  test('FLYWHEEL_WORKER_ROLE accepts all, stages and audit, defaults to all, and rejects anything else', () => {
+    const cwd = tempDir();
+    assert.equal(loadSettings({}, cwd).FLYWHEEL_WORKER_ROLE, 'all');
+    assert.equal(loadSettings({ FLYWHEEL_WORKER_ROLE: 'audit' }, cwd).FLYWHEEL_WORKER_ROLE, 'audit');
+    assert.throws(() => loadSettings({ FLYWHEEL_WORKER_ROLE: 'writer' }, cwd), ConfigError);
+  });
+
+  test('with a stages worker and an audit worker on different data folders, the record lands once, only in the audit folder', async () => {
+    const root = tempDir();
+    const stagesData = path.join(root, 'stages-data');
+    const auditData = path.join(root, 'audit-data');
+    const queue = `test-audit-${randomUUID()}`;
+    const env = {
+      TEMPORAL_ADDRESS: address,
+      FLYWHEEL_TASK_QUEUE: queue,
+      FLYWHEEL_CORPUS_DIR: makeCorpus(path.join(root, 'corpus')),
+      OLLAMA_HOST: ollama.url,
+      FLYWHEEL_PRODUCER_MODEL: MODELS.producer,
+      FLYWHEEL_PLANNER_MODEL: MODELS.planner,
+      FLYWHEEL_EVALUATOR_MODELS: MODELS.evaluator,
+      FLYWHEEL_EMBED_MODEL: MODELS.embed,
+    };
+    const stages = spawnWorker('stages', { ...env, FLYWHEEL_DATA_DIR: stagesData }, root);
+    children.push(stages);
+    await waitFor('the stages worker', () => polling(stages) !== undefined || stages.proc.exitCode !== null);
+    assert.equal(polling(stages)?.role, 'stages', stages.stderr.join(''));
+    assert.deepEqual(polling(stages)?.queues, [queue]);
+
+    // No audit worker yet: the run does all its stages, then waits for the writer. Nothing is written anywhere.
+    const settings = loadSettings({ ...env, FLYWHEEL_DATA_DIR: stagesData }, root);
+    const input = resolveHarnessInput('how do agents remember?', settings);
+    const handle = await startHarnessRun(client, queue, input);
+    await waitFor('the run to reach finalize', () => ollama.countRequests({ model: MODELS.evaluator }) >= 1);
+    await sleep(1500);
+    assert.equal((await handle.describe()).status.name, 'RUNNING');
+    assert.equal(fs.existsSync(path.join(stagesData, 'runs.jsonl')), false);
+    assert.equal(fs.existsSync(path.join(auditData, 'runs.jsonl')), false);
+
+    const audit = spawnWorker('audit', { ...env, FLYWHEEL_DATA_DIR: auditData }, root);
+    children.push(audit);
+    const result = await handle.result();
+    assert.equal(result.final, 'PASS');
+    assert.equal(polling(audit)?.role, 'audit');
+    assert.deepEqual(polling(audit)?.queues, [`${queue}-audit`]);
+
+    const recs = await records(auditData);
+    assert.equal(recs.length, 1);
+    assert.equal(handle.workflowId, `run-${recs[0].run_id}`);
+    assert.equal(recs[0].final, 'PASS');
+    assert.equal(recs[0].workflow_id, handle.workflowId);
+    assert.ok(fs.existsSync(path.join(auditData, recs[0].trace_path)), 'trace written by the audit worker');
+    assert.equal(
+      fs.existsSync(path.join(stagesData, 'runs.jsonl')),
+      false,
+      'the stages worker wrote no record',
+    );
+    assert.equal(fs.existsSync(path.join(stagesData, recs[0].trace_path)), false);
+    // Stage files (drafts, the published output) are written where the stage ran: see docs/production.md.
+    assert.ok(fs.existsSync(path.join(stagesData, recs[0].output_path)));
+
+    // A restarted audit worker finds nothing left to write: still exactly one record.
+    await stop(audit);
+    const again = spawnWorker('audit', { ...env, FLYWHEEL_DATA_DIR: auditData }, root);
+    children.push(again);
+    await waitFor('the restarted audit worker', () => polling(again) !== undefined);
+    await sleep(1000);
+    assert.equal((await records(auditData)).length, 1);
+  });
+});

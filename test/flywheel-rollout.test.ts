@@ -1,0 +1,87 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { readJsonl } from '../src/audit/jsonl';
+import { RunRecord } from '../src/audit/records';
+import { buildBatchInput, startRolloutBatch } from '../src/flywheel/rollout-start';
+import { taskHash } from '../src/flywheel/task-hash';
+import { rolloutProgressQuery, type RolloutProgress } from '../src/workflows/rollout';
+import { harnessEnv, MODELS, type HarnessEnv } from './support/harness-env';
+import { scriptRollout, SCORE_BY_TEMPERATURE } from './fixtures/flywheel/rollout-script';
+
+async function readAll(file: string): Promise<any[]> {
+  const out: any[] = [];
+  for await (const r of readJsonl(file)) out.push(r);
+  return out;
+}
+
+describe('rollout batch', () => {
+  let env: HarnessEnv;
+  before(async () => {
+    env = await harnessEnv();
+    scriptRollout(env.ollama);
+  });
+  after(async () => env.close());
+
+  test('each task gets four candidates at 0.6–0.9 recorded as rollout runs, and a pair when best − worst > 0.5', async () => {
+    const tasks = ['survey tool use in LLM agents', 'compare agent memory designs (flat)', 'tasks in three'];
+    const input = buildBatchInput(env.settings, {
+      tasks,
+      concurrency: 2,
+      tasksPerRun: 2,
+      storeAs: 'rollouts/tasks/t1',
+    });
+    const handle = await startRolloutBatch(env.client, env.taskQueue, 'b1', input);
+    const result = await handle.result();
+    assert.deepEqual(
+      {
+        total: result.total,
+        done: result.done,
+        failed: result.failed,
+        pairs: result.pairs,
+        candidates: result.candidates,
+      },
+      { total: 3, done: 3, failed: 0, pairs: 2, candidates: 12 },
+    );
+    // tasksPerRun 2 with 3 tasks: the batch continued as new once without losing its counts.
+    assert.equal(result.generation, 1);
+    const progress: RolloutProgress = await handle.query(rolloutProgressQuery).catch(() => result);
+    assert.equal(progress.done, 3);
+
+    const runs = (await readAll(path.join(env.dataDir, 'runs.jsonl'))).filter((r) => r.session_id === 'b1');
+    assert.equal(runs.length, 12);
+    for (const r of runs) {
+      assert.equal(r.kind, 'rollout');
+      assert.equal(
+        RunRecord.safeParse(r).success,
+        true,
+        JSON.stringify(RunRecord.safeParse(r).error?.issues),
+      );
+      assert.equal(r.wiggum_rounds, 1);
+      assert.match(r.parent_id, /^rollout-b1-[0-2]$/);
+    }
+    const temps = runs.map(
+      (r) => fs.readFileSync(path.join(env.dataDir, r.output_path), 'utf8').match(/T=(\d\.\d)/)![1],
+    );
+    assert.deepEqual(
+      Object.fromEntries(['0.6', '0.7', '0.8', '0.9'].map((t) => [t, temps.filter((x) => x === t).length])),
+      { '0.6': 3, '0.7': 3, '0.8': 3, '0.9': 3 },
+    );
+
+    const pairs = await readAll(path.join(env.dataDir, 'rollouts', 'b1.jsonl'));
+    assert.equal(pairs.length, 2);
+    const p = pairs.find((x) => x.prompt === tasks[0])!;
+    assert.equal(p.task_hash, taskHash(tasks[0]));
+    assert.equal(p.reward, 3);
+    assert.equal(p.chosen_score, SCORE_BY_TEMPERATURE['0.8']);
+    assert.equal(p.rejected_score, SCORE_BY_TEMPERATURE['0.6']);
+    assert.match(p.chosen, /^# Answer\n\nsurvey tool use in LLM agents, written at T=0\.8/);
+    assert.match(p.rejected, /T=0\.6/);
+    assert.equal(p.chosen_dimensions.depth, SCORE_BY_TEMPERATURE['0.8']);
+    assert.deepEqual(p.evaluator_models, [MODELS.evaluator]);
+    assert.equal(p.candidates.length, 4);
+    // The flat task scores the same at every temperature: no pair.
+    assert.equal(pairs.filter((x) => x.prompt === tasks[1]).length, 0);
+  });
+});

@@ -1,0 +1,59 @@
+// Replays recorded harnessRun histories with the current workflow code and the RunTrace interceptors (the
+// worker's own bundle): a change that would break running workflows fails here. Re-record with
+// `npx tsx test/support/record-histories.ts` after an intentional, incompatible change (see docs/harness.md).
+import { before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { temporal } from '@temporalio/proto';
+import { DeterminismViolationError } from '@temporalio/workflow';
+import { Worker, type ReplayResult } from '@temporalio/worker';
+import { logger } from '../src/log';
+import { installTemporalRuntime } from '../src/temporal/runtime';
+import { workflowBundle } from '../src/worker';
+
+const DIR = path.join(__dirname, 'fixtures', 'histories');
+const SCENARIOS = [
+  'cancelled-during-synthesis',
+  'error-missing-producer',
+  'fail-max-rounds',
+  'pass-two-rounds',
+];
+
+function load(name: string): temporal.api.history.v1.History {
+  const json = JSON.parse(fs.readFileSync(path.join(DIR, `${name}.json`), 'utf8'));
+  return temporal.api.history.v1.History.fromObject(json);
+}
+
+describe('harness run: replay', () => {
+  // The replay worker's own chatter (and the expected nondeterminism warning) is not test output.
+  before(() => installTemporalRuntime(logger({ level: 'silent', pretty: false })));
+
+  test('every recorded harnessRun history replays with the current workflow code', async () => {
+    const names = fs
+      .readdirSync(DIR)
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => f.slice(0, -'.json'.length))
+      .sort();
+    assert.deepEqual(names, SCENARIOS);
+    const results: ReplayResult[] = [];
+    const histories = names.map((workflowId) => ({ workflowId, history: load(workflowId) }));
+    for await (const r of Worker.runReplayHistories({ workflowBundle: await workflowBundle() }, histories))
+      results.push(r);
+    assert.equal(results.length, SCENARIOS.length);
+    for (const r of results) assert.equal(r.error, undefined, `${r.workflowId}: ${r.error?.message}`);
+  });
+
+  test('a history whose commands no longer match the code is reported as nondeterministic', async () => {
+    const history = load('pass-two-rounds');
+    // As if the recorded run had scheduled a different activity where the code schedules synthesize.
+    const synth = history.events.find(
+      (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'synthesize',
+    );
+    synth!.activityTaskScheduledEventAttributes!.activityType!.name = 'summarize';
+    await assert.rejects(
+      Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history, 'tampered'),
+      DeterminismViolationError,
+    );
+  });
+});

@@ -1,0 +1,51 @@
+// Regenerates the replay fixtures: `npx tsx test/support/record-histories.ts`. Runs each scripted scenario
+// on a dev server (its own, or FLYWHEEL_TEST_TEMPORAL_ADDRESS) and saves the workflow history as JSON under
+// test/fixtures/histories/<scenario>.json. Re-record after an intentional, incompatible workflow change.
+// The JSON is protobufjs's own form of the History message (read back with History.fromObject), not the SDK's
+// historyToJSON, which fails here because two copies of protobufjs 8 are installed.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { WorkflowHandle } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import { stopOwnServer } from './harness-env';
+import { withHarnessEnv } from './harness-checks';
+import {
+  cancelledDuringSynthesis,
+  errorMissingProducer,
+  failAfterMaxRounds,
+  passAfterTwoRounds,
+  type ScenarioEnv,
+} from './harness-scenarios';
+
+export const HISTORIES_DIR = path.resolve(__dirname, '..', 'fixtures', 'histories');
+
+const SCENARIOS: Record<string, (env: ScenarioEnv) => Promise<{ handle: WorkflowHandle }>> = {
+  'pass-two-rounds': passAfterTwoRounds,
+  'fail-max-rounds': failAfterMaxRounds,
+  'error-missing-producer': errorMissingProducer,
+  'cancelled-during-synthesis': cancelledDuringSynthesis,
+};
+
+async function main(): Promise<void> {
+  fs.mkdirSync(HISTORIES_DIR, { recursive: true });
+  for (const [name, run] of Object.entries(SCENARIOS)) {
+    await withHarnessEnv({}, async (env) => {
+      const { handle } = await run(env);
+      const history = await handle.fetchHistory();
+      const file = path.join(HISTORIES_DIR, `${name}.json`);
+      fs.writeFileSync(
+        file,
+        `${JSON.stringify(temporal.api.history.v1.History.fromObject(history).toJSON(), null, 1)}\n`,
+      );
+      process.stdout.write(`${path.relative(process.cwd(), file)}: ${history.events?.length} events\n`);
+    });
+  }
+  await stopOwnServer();
+}
+
+if (require.main === module) {
+  main().catch((e: unknown) => {
+    process.stderr.write(`${(e as Error).stack ?? e}\n`);
+    process.exit(1);
+  });
+}
