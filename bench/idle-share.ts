@@ -34,42 +34,63 @@ export async function benchIdleShare(): Promise<object> {
   try {
     const input = resolveHarnessInput('How do LLM agents decide when to call a tool?', env.settings, {
       maxRounds: rounds,
-      threshold: 10, // never reached by a 135M model's honest scores: every round runs
+      threshold: 10, // rarely reached by a 135M model's honest scores, so most runs go every round
       numPredict,
       maxQueries: 2,
       resultsPerQuery: 2,
     });
-    const t0 = Date.now();
-    const result = await (await startHarnessRun(env.client, env.taskQueue, input)).result();
-    const t1 = Date.now();
-    const calls = fs
-      .readFileSync(path.join(env.dataDir, 'traces', `${result.runId}.spans.jsonl`), 'utf8')
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => JSON.parse(l) as Call & { type: string; ok: boolean })
-      .filter((l) => l.type === 'llm' && l.ok)
-      .sort((a, b) => a.endMs - a.totalMs - (b.endMs - b.totalMs));
+    // Runs one after another until `rounds` rounds are scored in all (a clamped all-10 score passes early).
+    const runs: { runId: string; t0: number; t1: number; final: string; rounds: number }[] = [];
+    while (runs.length < 3 && sum(runs.map((r) => r.rounds)) < rounds) {
+      const t0 = Date.now();
+      const result = await (
+        await startHarnessRun(env.client, env.taskQueue, { ...input, runId: undefined })
+      ).result();
+      runs.push({
+        runId: result.runId,
+        t0,
+        t1: Date.now(),
+        final: result.final,
+        rounds: result.scores.length,
+      });
+    }
+    const calls = runs.flatMap((r) =>
+      fs
+        .readFileSync(path.join(env.dataDir, 'traces', `${r.runId}.spans.jsonl`), 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Call & { type: string; ok: boolean })
+        .filter((l) => l.type === 'llm' && l.ok)
+        .sort((a, b) => a.endMs - a.totalMs - (b.endMs - b.totalMs)),
+    );
 
-    const wallMs = t1 - t0;
+    const wallMs = sum(runs.map((r) => r.t1 - r.t0));
     const totalMs = sum(calls.map((c) => c.totalMs));
     const idleShare = (wallMs - totalMs) / wallMs;
     // Where the idle time is: the gaps between the server's busy intervals ([end − total_duration, end]).
     const gaps: { between: string; ms: number }[] = [];
-    let busyUntil = t0;
-    let prev = 'start';
-    for (const c of calls) {
-      const from = c.endMs - c.totalMs;
-      if (from > busyUntil) gaps.push({ between: `${prev} → ${c.purpose}`, ms: from - busyUntil });
-      busyUntil = Math.max(busyUntil, c.endMs);
-      prev = c.purpose;
+    for (const r of runs) {
+      let busyUntil = r.t0;
+      let prev = 'start';
+      for (const c of calls.filter((x) => x.endMs > r.t0 && x.endMs <= r.t1)) {
+        const from = c.endMs - c.totalMs;
+        if (from > busyUntil) gaps.push({ between: `${prev} → ${c.purpose}`, ms: from - busyUntil });
+        busyUntil = Math.max(busyUntil, c.endMs);
+        prev = c.purpose;
+      }
+      if (r.t1 > busyUntil) gaps.push({ between: `${prev} → end`, ms: r.t1 - busyUntil });
     }
-    if (t1 > busyUntil) gaps.push({ between: `${prev} → end`, ms: t1 - busyUntil });
     const idleByGaps = sum(gaps.map((g) => g.ms));
 
     const out = {
       model: env.settings.FLYWHEEL_PRODUCER_MODEL,
-      final: result.final,
-      rounds: result.scores.length,
+      runs: runs.map((r) => ({
+        run_id: r.runId,
+        final: r.final,
+        scored_rounds: r.rounds,
+        wall_s: s(r.t1 - r.t0),
+      })),
+      rounds: sum(runs.map((r) => r.rounds)),
       num_predict: numPredict,
       calls: calls.length,
       wall_s: s(wallMs),
@@ -93,7 +114,7 @@ export async function benchIdleShare(): Promise<object> {
       `idle share of the model server: ${(idleShare * 100).toFixed(2)}% (target ≤ ${TARGET * 100}%)\n` +
         `  wall ${out.wall_s} s − Σ total_duration ${out.ollama_total_s} s over ${out.calls} calls = idle ${out.idle_s} s\n` +
         `  Σ load ${out.ollama_load_s} s · prompt ${out.ollama_prompt_eval_s} s · eval ${out.ollama_eval_s} s; ` +
-        `${out.input_tokens} in / ${out.output_tokens} out tokens; ${out.rounds} scored rounds, ${out.final}\n` +
+        `${out.input_tokens} in / ${out.output_tokens} out tokens; ${out.rounds} scored rounds in ${runs.length} run(s)\n` +
         `  largest gaps: ${out.largest_gaps.map((g) => `${g.between} ${g.s} s`).join('; ')}\n`,
     );
     return out;

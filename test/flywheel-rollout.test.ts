@@ -1,5 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { readJsonl } from '../src/audit/jsonl';
@@ -7,7 +8,7 @@ import { RunRecord } from '../src/audit/records';
 import { buildBatchInput, startRolloutBatch } from '../src/flywheel/rollout-start';
 import { taskHash } from '../src/flywheel/task-hash';
 import { rolloutProgressQuery, type RolloutProgress } from '../src/workflows/rollout';
-import { harnessEnv, MODELS, type HarnessEnv } from './support/harness-env';
+import { harnessEnv, MODELS, tempDir, type HarnessEnv } from './support/harness-env';
 import { scriptRollout, SCORE_BY_TEMPERATURE } from './fixtures/flywheel/rollout-script';
 
 async function readAll(file: string): Promise<any[]> {
@@ -83,5 +84,37 @@ describe('rollout batch', () => {
     assert.equal(p.candidates.length, 4);
     // The flat task scores the same at every temperature: no pair.
     assert.equal(pairs.filter((x) => x.prompt === tasks[1]).length, 0);
+  });
+
+  test('the rollout CLI starts a batch, shows progress, and refuses a batch id used before', () => {
+    const s = env.settings;
+    const tasks = path.join(tempDir('fw-tasks-'), 'tasks.txt');
+    fs.writeFileSync(tasks, '# nightly tasks\nsurvey agent benchmarks\n\nx\n');
+    const cli = () =>
+      spawnSync(
+        process.execPath,
+        [path.resolve(__dirname, '..', 'bin/flywheel.js'), 'rollout', '--tasks', tasks, '--n', '2', '--batch-id', 'cli1'],
+        {
+          encoding: 'utf8',
+          env: {
+            ...process.env,
+            TEMPORAL_ADDRESS: s.TEMPORAL_ADDRESS,
+            FLYWHEEL_TASK_QUEUE: env.taskQueue,
+            FLYWHEEL_DATA_DIR: s.dataDir,
+            FLYWHEEL_PRODUCER_MODEL: s.FLYWHEEL_PRODUCER_MODEL,
+            FLYWHEEL_PLANNER_MODEL: s.plannerModel,
+            FLYWHEEL_EVALUATOR_MODELS: s.evaluatorModels.join(','),
+            FLYWHEEL_EMBED_MODEL: s.embedModel,
+          },
+        },
+      );
+    const res = cli();
+    assert.equal(res.status, 0, res.stderr);
+    assert.match(res.stderr, /tasks\.txt:4: skipped \(a task must have 3–8000 characters\)/);
+    assert.match(res.stderr, /rollout batch cli1: 1 tasks × 2 candidates/);
+    assert.match(res.stdout, /^batch cli1 done: tasks 1\/1 done, 0 running · 2 candidates · 1 pairs\n/);
+    const again = cli();
+    assert.equal(again.status, 2);
+    assert.match(again.stderr, /A batch with id cli1 already exists/);
   });
 });

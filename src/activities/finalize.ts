@@ -4,6 +4,7 @@ import { appendJsonl, readJsonl } from '../audit/jsonl';
 import { SCHEMA_VERSION, type RunRecord } from '../audit/records';
 import { buildTrace, writeTraceFile, type Span } from '../audit/trace';
 import { DIMENSIONS } from '../harness/rubric';
+import { resolveModel } from '../llm/provider';
 import { resolveInside } from '../security/sandbox';
 import type { ActivityDeps } from './deps';
 import { spoolRel, type SpoolLine } from './run-trace';
@@ -72,7 +73,7 @@ export function traceSpans(f: FinalizeInput, spool: SpoolLine[]): Span[] {
       const name = l.op === 'chat' ? `chat ${l.model}` : `embeddings ${l.model}`;
       const args = {
         'gen_ai.operation.name': l.op === 'chat' ? 'chat' : 'embeddings',
-        'gen_ai.system': 'ollama',
+        'gen_ai.system': resolveModel(l.model).provider,
         'gen_ai.request.model': l.model,
         'gen_ai.usage.input_tokens': l.inputTokens,
         'gen_ai.usage.output_tokens': l.outputTokens,

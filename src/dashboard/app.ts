@@ -13,6 +13,7 @@ import { errorBody, onError } from './errors';
 import { EventIndex } from './event-index';
 import { FeedbackIndex } from './feedback';
 import { guard, isLoopback, type Binding } from './guard';
+import { refuseDotSegments } from './raw-path';
 import { RunIndex } from './run-index';
 import { analyticsRoutes } from './routes/analytics';
 import { memoryRoutes } from './routes/memories';
@@ -90,6 +91,7 @@ export function createDashboardApp(opts: DashboardOptions): DashboardApp {
     '*',
     guard(() => binding),
   );
+  app.use('*', refuseDotSegments());
   app.use('/api/*', async (c, next) => {
     const declared = Number(c.req.header('content-length'));
     if (declared > MAX_BODY_BYTES) {

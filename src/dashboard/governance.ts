@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { writeDataFile } from '../activities/deps';
 import { loadSynthInstructions, SYNTH_FILE } from '../harness/prompts';
-import { resolveInside } from '../security/sandbox';
+import { PathSandboxError, resolveInside } from '../security/sandbox';
 import { recordSecurityEvent } from '../security/events';
 import { ApiError } from './errors';
 
@@ -134,8 +134,18 @@ function stat(abs: string): fs.Stats | null {
   }
 }
 
+/** lstat of an allowlisted file; null when absent or when it resolves out of the data folder (a symlink). */
+function statInside(dataDir: string, rel: string): fs.Stats | null {
+  try {
+    return stat(resolveInside(dataDir, rel));
+  } catch (err) {
+    if (err instanceof PathSandboxError) return null;
+    throw err;
+  }
+}
+
 export function describe(dataDir: string, f: GovFile) {
-  const st = stat(resolveInside(dataDir, f.rel));
+  const st = statInside(dataDir, f.rel);
   const ok = st?.isFile() ?? false;
   return {
     name: f.name,

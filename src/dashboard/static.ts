@@ -49,6 +49,8 @@ export function serveWeb(root: string): MiddlewareHandler {
     } catch {
       return next();
     }
+    // A traversal attempt (dot-only segment, backslash, NUL) is a 404, not the app shell.
+    if (rel.split('/').some((s) => /^\.+\s*$/.test(s)) || /[\\\0]/.test(rel)) return next();
     let found = rel ? file(root, rel) : null;
     // Page routes (no extension) get the app shell; missing assets are a plain 404.
     if (!found && !path.extname(rel)) found = file(root, 'index.html');
