@@ -9,7 +9,7 @@ import { resolveLitReviewInput } from '../src/lit-review/input';
 import { startLitReview } from '../src/lit-review/start';
 import { harnessEnv, stopOwnServer, tempDir, type HarnessEnv } from './support/harness-env';
 import { personaCalls, scriptLitReview, sharedPapers, writeCorpus } from './support/lit-review-script';
-import { spawnLitWorker } from './support/lit-worker-process';
+import { spawnWorker } from './support/spawn-worker';
 
 /** `<title>|<persona>` of every persona score on disk. */
 function persistedScores(reviewDir: string): Set<string> {
@@ -46,7 +46,7 @@ describe('literature review with a worker killed mid-curation', () => {
     const concurrency = 3;
     const input = resolveLitReviewInput('LLM agents', env.settings, { corpus, concurrency, batchSize: 4 });
 
-    child = await spawnLitWorker(env.settings);
+    child = await spawnWorker(env.settings);
     const handle = await startLitReview(env.client, env.taskQueue, input);
     const id = handle.workflowId.replace(/^litreview-/, '');
     const reviewDir = path.join(env.dataDir, 'lit-review', id);
