@@ -40,7 +40,7 @@ export type WorkerRole = Settings['FLYWHEEL_WORKER_ROLE'];
  * Activities served on `<queue>-audit`: the writes that must land once, in the audit worker's data folder.
  * finalizeRun: a run's record + trace; sweepRuns: records for runs that closed without finalizing.
  */
-export const AUDIT_ACTIVITIES = ['finalizeRun', 'sweepRuns'] as const;
+export const AUDIT_ACTIVITIES = ['finalizeRun', 'sweepRuns', 'recordRolloutPair'] as const;
 export const auditQueueOf = (taskQueue: string) => `${taskQueue}-audit`;
 
 export interface FlywheelWorker {

@@ -29,7 +29,8 @@ function refTauB(a: number[], b: number[]): number {
     return [...counts.values()].reduce((s, t) => s + (t * (t - 1)) / 2, 0);
   };
   let s = 0;
-  for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) s += Math.sign(a[i] - a[j]) * Math.sign(b[i] - b[j]);
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < i; j++) s += Math.sign(a[i] - a[j]) * Math.sign(b[i] - b[j]);
   const n0 = (n * (n - 1)) / 2;
   return s / Math.sqrt((n0 - tieTerm(a)) * (n0 - tieTerm(b)));
 }
@@ -38,7 +39,15 @@ const r4 = (x: number) => Math.round(x * 1e4) / 1e4;
 const id = (n: number) => `20260101T00000${n}_0000000${n}`;
 const RUNS: MiniRun[] = [
   // r1 has two rounds: the published output is round 2 (the better one), so its scores are a 9, b 7.
-  { runId: id(1), task: 'T1 survey', rounds: [{ 'judge:a': 6, 'judge:b': 5 }, { 'judge:a': 9, 'judge:b': 7 }], output: 'Q9 one' },
+  {
+    runId: id(1),
+    task: 'T1 survey',
+    rounds: [
+      { 'judge:a': 6, 'judge:b': 5 },
+      { 'judge:a': 9, 'judge:b': 7 },
+    ],
+    output: 'Q9 one',
+  },
   { runId: id(2), task: 'T1 survey', rounds: [{ 'judge:a': 7, 'judge:b': 7 }], output: 'Q4 two' },
   { runId: id(3), task: 'T2 memory', rounds: [{ 'judge:a': 8.5, 'judge:b': 9 }], output: 'Q8 three' },
   { runId: id(4), task: 'T2 memory', rounds: [{ 'judge:a': 6, 'judge:b': 8 }], output: 'Q3 four' },
@@ -78,7 +87,8 @@ describe('calibrate', () => {
     ollama.rule({
       model: 'judge:a',
       respond: (req: RecordedRequest) => {
-        const q = (slot: string) => Number(new RegExp(`\\[Response ${slot}\\]\\nQ(\\d)`).exec(req.lastMessage ?? '')![1]);
+        const q = (slot: string) =>
+          Number(new RegExp(`\\[Response ${slot}\\]\\nQ(\\d)`).exec(req.lastMessage ?? '')![1]);
         return { better: q('A') >= q('B') ? 'A' : 'B' };
       },
     });
@@ -137,7 +147,13 @@ describe('calibrate', () => {
       llm: { host: ollama.url, temperature: 0, numPredict: 64, timeoutMs: 10_000 },
     });
     const [a, b] = r.evaluators;
-    assert.deepEqual(a.position, { asked: 4, consistent: 4, unusable: 0, consistency: 1, firstSlotRate: 0.5 });
+    assert.deepEqual(a.position, {
+      asked: 4,
+      consistent: 4,
+      unusable: 0,
+      consistency: 1,
+      firstSlotRate: 0.5,
+    });
     assert.deepEqual(b.position, { asked: 4, consistent: 0, unusable: 0, consistency: 0, firstSlotRate: 1 });
     assert.equal(ollama.countRequests({ endpoint: 'chat', model: 'judge:a' }), 8);
   });

@@ -9,7 +9,7 @@ import { exportDataset, type ExportOptions } from '../src/flywheel/export';
 import { taskHash } from '../src/flywheel/task-hash';
 import { resolveHarnessInput } from '../src/harness/input';
 import { startHarnessRun } from '../src/harness/start';
-import { harnessEnv, MODELS, tempDir, type HarnessEnv } from './support/harness-env';
+import { harnessEnv, MODELS, tempDir, type HarnessEnv, stopOwnServer } from './support/harness-env';
 import { scriptExports, text } from './fixtures/flywheel/export-script';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -29,6 +29,8 @@ function lines(file: string): any[] {
     .filter(Boolean)
     .map((l) => JSON.parse(l));
 }
+
+after(() => stopOwnServer());
 
 describe('flywheel exports from real harness runs', () => {
   let env: HarnessEnv;

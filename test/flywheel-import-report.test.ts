@@ -39,7 +39,9 @@ const SEED = {
     groundedness: [6.5, 8.5],
   },
   final: 'PASS',
-  tool_calls: [{ name: 'search', query: 'speculative decoding methods survey', urls: ['https://x'], novelty_score: 8.4 }],
+  tool_calls: [
+    { name: 'search', query: 'speculative decoding methods survey', urls: ['https://x'], novelty_score: 8.4 },
+  ],
   output_path: 'outputs/20260522T143027_a4f2b1c3.md',
   draft_path: 'outputs/20260522T143027_a4f2b1c3.r1.md',
   skill: 'deep-research',
@@ -52,7 +54,12 @@ describe('flywheel import', () => {
     fs.mkdirSync(path.join(harness, 'outputs'));
     fs.writeFileSync(path.join(harness, 'outputs', `${SEED.run_id}.md`), '# Final\n\nSpeculative decoding …');
     fs.writeFileSync(path.join(harness, 'outputs', `${SEED.run_id}.r1.md`), '# Draft\n\nfirst try');
-    const second = { ...SEED, run_id: '20260523T010203_0badc0de', output_path: 'outputs/gone.md', draft_path: undefined };
+    const second = {
+      ...SEED,
+      run_id: '20260523T010203_0badc0de',
+      output_path: 'outputs/gone.md',
+      draft_path: undefined,
+    };
     const file = path.join(harness, 'data', 'runs.jsonl');
     fs.writeFileSync(
       file,
@@ -67,7 +74,13 @@ describe('flywheel import', () => {
     const dataDir = path.join(tempDir('fw-imp-'), 'data');
     const r = await importRuns({ file, dataDir });
     assert.deepEqual(
-      { read: r.read, imported: r.imported, corrupt: r.corruptLines, copied: r.outputsCopied, missing: r.outputsMissing },
+      {
+        read: r.read,
+        imported: r.imported,
+        corrupt: r.corruptLines,
+        copied: r.outputsCopied,
+        missing: r.outputsMissing,
+      },
       { read: 4, imported: 2, corrupt: 1, copied: 2, missing: [second.run_id] },
     );
     assert.deepEqual(
@@ -90,12 +103,19 @@ describe('flywheel import', () => {
     assert.equal(rec.started_at, '2026-05-22T14:30:27.000Z');
     assert.deepEqual(rec.wiggum_dimensions.specificity, [5.5, 8.0]);
     assert.equal(rec.output_path, `outputs/${SEED.run_id}.md`);
-    assert.equal(fs.readFileSync(path.join(dataDir, rec.output_path), 'utf8'), '# Final\n\nSpeculative decoding …');
+    assert.equal(
+      fs.readFileSync(path.join(dataDir, rec.output_path), 'utf8'),
+      '# Final\n\nSpeculative decoding …',
+    );
     assert.equal(recs[1].output_path, null);
     assert.equal(recs[1].original_output_path, 'outputs/gone.md');
 
     // Imported history feeds the exports like any run: the DPO pair uses the copied draft text.
-    const dpo = await exportDataset({ kind: 'dpo', runsFile: path.join(dataDir, 'runs.jsonl'), outDir: path.join(dataDir, 'x') });
+    const dpo = await exportDataset({
+      kind: 'dpo',
+      runsFile: path.join(dataDir, 'runs.jsonl'),
+      outDir: path.join(dataDir, 'x'),
+    });
     assert.equal(dpo.rows.train, 1);
     const row = JSON.parse(fs.readFileSync(path.join(dataDir, 'x', 'train.jsonl'), 'utf8'));
     assert.equal(row.rejected, '# Draft\n\nfirst try');
@@ -116,7 +136,10 @@ describe('flywheel import', () => {
       env: { ...process.env, FLYWHEEL_DATA_DIR: path.join(dir, 'data') },
     });
     assert.equal(res.status, 0, res.stderr);
-    assert.match(res.stdout, /imported 1 of 2 records \(0 already present, 1 unknown shape, 0 corrupt lines\)/);
+    assert.match(
+      res.stdout,
+      /imported 1 of 2 records \(0 already present, 1 unknown shape, 0 corrupt lines\)/,
+    );
     assert.match(res.stderr, /runs\.jsonl:2: not imported: no run_id/);
   });
 });
@@ -140,10 +163,25 @@ describe('flywheel report reward-hacking', () => {
     const b2l = [100, 200, 300, 400, 500, 150, 250, 350];
     const b1s = [7, 6, 8, 7];
     const b1l = [300, 100, 100, 300];
-    await writeRuns(dir, [...batch(2, '2026-01-02T02:00:00.000Z', b2s, b2l), ...batch(1, '2026-01-01T02:00:00.000Z', b1s, b1l)]);
-    await writeRuns(dir, [{ runId: '20260101T000000_ffffffff', task: 'not a rollout', rounds: [{ 'judge:test': 9 }] }]);
-    await appendJsonl(path.join(dir, 'rollouts', 'batch2.jsonl'), { task_hash: 'a', prompt: 'p' }, { key: 'task_hash' });
-    const fb = (id: string, rating: number) => ({ ts: '2026-01-03T00:00:00Z', target: 'run', id, rating, comment: '' });
+    await writeRuns(dir, [
+      ...batch(2, '2026-01-02T02:00:00.000Z', b2s, b2l),
+      ...batch(1, '2026-01-01T02:00:00.000Z', b1s, b1l),
+    ]);
+    await writeRuns(dir, [
+      { runId: '20260101T000000_ffffffff', task: 'not a rollout', rounds: [{ 'judge:test': 9 }] },
+    ]);
+    await appendJsonl(
+      path.join(dir, 'rollouts', 'batch2.jsonl'),
+      { task_hash: 'a', prompt: 'p' },
+      { key: 'task_hash' },
+    );
+    const fb = (id: string, rating: number) => ({
+      ts: '2026-01-03T00:00:00Z',
+      target: 'run',
+      id,
+      rating,
+      comment: '',
+    });
     for (const f of [fb(rid(1, 0), 7), fb(rid(1, 2), 7), fb(rid(2, 3), 6), fb(rid(2, 4), 6)])
       await appendJsonl(path.join(dir, 'feedback.jsonl'), f);
 

@@ -1,45 +1,13 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { buildBatchInput, startRolloutBatch } from '../src/flywheel/rollout-start';
-import { harnessEnv, type HarnessEnv } from './support/harness-env';
+import { harnessEnv, stopOwnServer, type HarnessEnv } from './support/harness-env';
+import { killHard, spawnWorker } from './support/spawn-worker';
 import { scriptRollout } from './fixtures/flywheel/rollout-script';
-
-const ROOT = path.resolve(__dirname, '..');
-
-/** A worker in a child process with the test's settings; resolves once it polls. */
-async function spawnWorker(env: HarnessEnv): Promise<ChildProcess> {
-  const s = env.settings;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/flywheel/worker-process.ts'], {
-    cwd: ROOT,
-    stdio: ['pipe', 'pipe', 'inherit'],
-    env: {
-      ...process.env,
-      TEMPORAL_ADDRESS: s.TEMPORAL_ADDRESS,
-      FLYWHEEL_TASK_QUEUE: env.taskQueue,
-      FLYWHEEL_DATA_DIR: s.dataDir,
-      FLYWHEEL_CORPUS_DIR: s.corpusDir,
-      OLLAMA_HOST: s.OLLAMA_HOST,
-      FLYWHEEL_PRODUCER_MODEL: s.FLYWHEEL_PRODUCER_MODEL,
-      FLYWHEEL_PLANNER_MODEL: s.plannerModel,
-      FLYWHEEL_EVALUATOR_MODELS: s.evaluatorModels.join(','),
-      FLYWHEEL_EMBED_MODEL: s.embedModel,
-      LOG_LEVEL: 'warn',
-    },
-  });
-  await new Promise<void>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (out.includes('ready')) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`worker exited early (${code})`)));
-  });
-  return child;
-}
 
 function rawRecords(file: string): any[] {
   if (!fs.existsSync(file)) return [];
@@ -49,6 +17,8 @@ function rawRecords(file: string): any[] {
     .filter((l) => l.trim())
     .map((l) => JSON.parse(l));
 }
+
+after(() => stopOwnServer());
 
 describe('rollout batch with a worker killed mid-batch', () => {
   let env: HarnessEnv;
@@ -65,7 +35,7 @@ describe('rollout batch with a worker killed mid-batch', () => {
 
   test('a SIGKILLed worker loses no finished candidate and every candidate is recorded exactly once', async () => {
     const runsFile = path.join(env.dataDir, 'runs.jsonl');
-    const first = await spawnWorker(env);
+    const first = await spawnWorker(env.settings);
     children.push(first);
     const input = buildBatchInput(env.settings, {
       tasks: ['survey tool use in LLM agents', 'agent memory designs'],
@@ -79,15 +49,14 @@ describe('rollout batch with a worker killed mid-batch', () => {
       assert.ok(Date.now() < deadline, 'no candidate finished in time');
       await sleep(100);
     }
-    first.kill('SIGKILL');
-    await new Promise((r) => first.once('exit', r));
+    await killHard(first);
     const beforeKill = rawRecords(runsFile);
     assert.ok(
       beforeKill.length >= 2 && beforeKill.length < 8,
       `killed after ${beforeKill.length} of 8 candidates`,
     );
 
-    children.push(await spawnWorker(env));
+    children.push(await spawnWorker(env.settings));
     const result = await handle.result();
     assert.equal(result.candidates, 8);
     assert.equal(result.done, 2);

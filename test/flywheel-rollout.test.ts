@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { readJsonl } from '../src/audit/jsonl';
@@ -8,7 +8,7 @@ import { RunRecord } from '../src/audit/records';
 import { buildBatchInput, startRolloutBatch } from '../src/flywheel/rollout-start';
 import { taskHash } from '../src/flywheel/task-hash';
 import { rolloutProgressQuery, type RolloutProgress } from '../src/workflows/rollout';
-import { harnessEnv, MODELS, tempDir, type HarnessEnv } from './support/harness-env';
+import { harnessEnv, MODELS, tempDir, type HarnessEnv, stopOwnServer } from './support/harness-env';
 import { scriptRollout, SCORE_BY_TEMPERATURE } from './fixtures/flywheel/rollout-script';
 
 async function readAll(file: string): Promise<any[]> {
@@ -16,6 +16,8 @@ async function readAll(file: string): Promise<any[]> {
   for await (const r of readJsonl(file)) out.push(r);
   return out;
 }
+
+after(() => stopOwnServer());
 
 describe('rollout batch', () => {
   let env: HarnessEnv;
@@ -27,12 +29,15 @@ describe('rollout batch', () => {
 
   test('each task gets four candidates at 0.6–0.9 recorded as rollout runs, and a pair when best − worst > 0.5', async () => {
     const tasks = ['survey tool use in LLM agents', 'compare agent memory designs (flat)', 'tasks in three'];
+    // By reference: the batch reads the list from the data folder, a page at a time.
     const input = buildBatchInput(env.settings, {
       tasks,
       concurrency: 2,
       tasksPerRun: 2,
       storeAs: 'rollouts/tasks/t1',
+      byReference: true,
     });
+    assert.deepEqual([input.tasks, input.tasksPath], [undefined, 'rollouts/tasks/t1.jsonl']);
     const handle = await startRolloutBatch(env.client, env.taskQueue, 'b1', input);
     const result = await handle.result();
     assert.deepEqual(
@@ -86,34 +91,46 @@ describe('rollout batch', () => {
     assert.equal(pairs.filter((x) => x.prompt === tasks[1]).length, 0);
   });
 
-  test('the rollout CLI starts a batch, shows progress, and refuses a batch id used before', () => {
+  test('the rollout CLI starts a batch, shows progress, and refuses a batch id used before', async () => {
     const s = env.settings;
     const tasks = path.join(tempDir('fw-tasks-'), 'tasks.txt');
     fs.writeFileSync(tasks, '# nightly tasks\nsurvey agent benchmarks\n\nx\n');
+    // Not spawnSync: the worker serving the batch runs in this process.
     const cli = () =>
-      spawnSync(
-        process.execPath,
-        [path.resolve(__dirname, '..', 'bin/flywheel.js'), 'rollout', '--tasks', tasks, '--n', '2', '--batch-id', 'cli1'],
-        {
-          encoding: 'utf8',
-          env: {
-            ...process.env,
-            TEMPORAL_ADDRESS: s.TEMPORAL_ADDRESS,
-            FLYWHEEL_TASK_QUEUE: env.taskQueue,
-            FLYWHEEL_DATA_DIR: s.dataDir,
-            FLYWHEEL_PRODUCER_MODEL: s.FLYWHEEL_PRODUCER_MODEL,
-            FLYWHEEL_PLANNER_MODEL: s.plannerModel,
-            FLYWHEEL_EVALUATOR_MODELS: s.evaluatorModels.join(','),
-            FLYWHEEL_EMBED_MODEL: s.embedModel,
+      new Promise<{ status: number; stdout: string; stderr: string }>((resolve) => {
+        execFile(
+          process.execPath,
+          [
+            path.resolve(__dirname, '..', 'bin/flywheel.js'),
+            'rollout',
+            '--tasks',
+            tasks,
+            '--n',
+            '2',
+            '--batch-id',
+            'cli1',
+          ],
+          {
+            env: {
+              ...process.env,
+              TEMPORAL_ADDRESS: s.TEMPORAL_ADDRESS,
+              FLYWHEEL_TASK_QUEUE: env.taskQueue,
+              FLYWHEEL_DATA_DIR: s.dataDir,
+              FLYWHEEL_PRODUCER_MODEL: s.FLYWHEEL_PRODUCER_MODEL,
+              FLYWHEEL_PLANNER_MODEL: s.plannerModel,
+              FLYWHEEL_EVALUATOR_MODELS: s.evaluatorModels.join(','),
+              FLYWHEEL_EMBED_MODEL: s.embedModel,
+            },
           },
-        },
-      );
-    const res = cli();
+          (err, stdout, stderr) => resolve({ status: err ? Number(err.code) : 0, stdout, stderr }),
+        );
+      });
+    const res = await cli();
     assert.equal(res.status, 0, res.stderr);
     assert.match(res.stderr, /tasks\.txt:4: skipped \(a task must have 3–8000 characters\)/);
     assert.match(res.stderr, /rollout batch cli1: 1 tasks × 2 candidates/);
     assert.match(res.stdout, /^batch cli1 done: tasks 1\/1 done, 0 running · 2 candidates · 1 pairs\n/);
-    const again = cli();
+    const again = await cli();
     assert.equal(again.status, 2);
     assert.match(again.stderr, /A batch with id cli1 already exists/);
   });

@@ -9,7 +9,7 @@ import { readJsonl } from '../src/audit/jsonl';
 import { buildBatchInput } from '../src/flywheel/rollout-start';
 import { createRolloutSchedule, listSchedules, triggerSchedule } from '../src/flywheel/schedule';
 import type { RolloutProgress } from '../src/workflows/rollout';
-import { harnessEnv, type HarnessEnv } from './support/harness-env';
+import { harnessEnv, type HarnessEnv, stopOwnServer } from './support/harness-env';
 import { scriptRollout } from './fixtures/flywheel/rollout-script';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -23,6 +23,8 @@ async function until<T>(what: string, fn: () => Promise<T | null | undefined>, m
     await sleep(200);
   }
 }
+
+after(() => stopOwnServer());
 
 describe('nightly rollout schedule', () => {
   let env: HarnessEnv;
@@ -89,12 +91,19 @@ describe('nightly rollout schedule', () => {
     const row = await until('the schedule in the list', async () =>
       (await listSchedules(env.client)).find((r) => r.id === id),
     );
-    assert.deepEqual([row.cron, row.timezone, row.workflowType, row.paused], ['0 2 * * *', 'Europe/Paris', 'rolloutBatch', false]);
+    assert.deepEqual(
+      [row.cron, row.timezone, row.workflowType, row.paused],
+      ['0 2 * * *', 'Europe/Paris', 'rolloutBatch', false],
+    );
     const cli = (...args: string[]) =>
       spawnSync(process.execPath, [path.join(ROOT, 'bin/flywheel.js'), 'schedule', ...args], {
         cwd: ROOT,
         encoding: 'utf8',
-        env: { ...process.env, TEMPORAL_ADDRESS: env.settings.TEMPORAL_ADDRESS, FLYWHEEL_DATA_DIR: env.dataDir },
+        env: {
+          ...process.env,
+          TEMPORAL_ADDRESS: env.settings.TEMPORAL_ADDRESS,
+          FLYWHEEL_DATA_DIR: env.dataDir,
+        },
       });
     const paused = cli('pause', id);
     assert.equal(paused.status, 0, paused.stderr);

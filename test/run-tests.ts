@@ -25,6 +25,8 @@ async function main() {
       'tsx',
       '--test',
       '--test-reporter=spec',
+      // A hung test fails after 10 minutes instead of blocking the run.
+      `--test-timeout=${process.env.TEST_TIMEOUT_MS ?? 600_000}`,
       `--test-concurrency=${process.env.TEST_CONCURRENCY ?? 2}`,
       ...files,
     ],

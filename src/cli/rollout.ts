@@ -1,12 +1,12 @@
 // `flywheel rollout`: start an RL rollout batch and follow its progress.
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, type WorkflowHandle } from '@temporalio/client';
 import type { Command } from 'commander';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BATCH_ID_RE } from '../flywheel/batch-id';
-import { connect, numberIn } from '../flywheel/cli-options';
+import { numberIn, withClient } from '../flywheel/cli-options';
 import { buildBatchInput, newBatchId, startRolloutBatch } from '../flywheel/rollout-start';
 import { tasksFromFile } from '../flywheel/rollout-tasks';
-import { rolloutProgressQuery, type RolloutProgress } from '../workflows/rollout';
+import { rolloutProgressQuery, type rolloutBatch, type RolloutProgress } from '../workflows/rollout';
 import { action, settingsOrExit, UserError } from './common';
 
 interface Opts {
@@ -22,6 +22,29 @@ interface Opts {
 const line = (p: RolloutProgress) =>
   `tasks ${p.done + p.failed}/${p.total ?? '?'} done${p.failed ? ` (${p.failed} failed)` : ''}, ${p.running} running · ` +
   `${p.candidates} candidates · ${p.pairs} pairs`;
+
+/** Prints progress (from the query, every 2 s) until the batch closes; returns its final progress. */
+async function follow(
+  handle: WorkflowHandle<typeof rolloutBatch>,
+  batchId: string,
+): Promise<RolloutProgress> {
+  let shown = '';
+  const done = handle.result().then(
+    (r) => ({ ok: true as const, r }),
+    (e: Error) => ({ ok: false as const, e }),
+  );
+  let outcome: Awaited<typeof done> | null = null;
+  while (!outcome) {
+    const p = await handle.query(rolloutProgressQuery).catch(() => null);
+    if (p && line(p) !== shown) {
+      shown = line(p);
+      process.stderr.write(`  ${shown}\n`);
+    }
+    outcome = await Promise.race([done, sleep(2000).then(() => null)]);
+  }
+  if (!outcome.ok) throw new Error(`batch ${batchId} did not complete: ${outcome.e.message}`);
+  return outcome.r;
+}
 
 export function register(program: Command): void {
   program
@@ -62,43 +85,27 @@ export function register(program: Command): void {
           tasksPerRun: o.tasksPerRun,
           storeAs: `rollouts/tasks/${batchId}`,
         });
-        const client = await connect(settings);
-        let handle;
-        try {
-          handle = await startRolloutBatch(client, settings.FLYWHEEL_TASK_QUEUE, batchId, input);
-        } catch (e) {
-          if (e instanceof WorkflowExecutionAlreadyStartedError)
-            throw new UserError(`A batch with id ${batchId} already exists; pick another --batch-id.`);
-          throw e;
-        }
-        process.stderr.write(
-          `rollout batch ${batchId}: ${tasks.length} tasks × ${input.n} candidates (workflow ${handle.workflowId}, queue ${settings.FLYWHEEL_TASK_QUEUE})\n`,
-        );
-        if (o.detach) {
-          process.stdout.write(`${batchId}\n`);
-          return;
-        }
-        let shown = '';
-        const done = handle.result().then(
-          (r) => ({ ok: true as const, r }),
-          (e: Error) => ({ ok: false as const, e }),
-        );
-        let outcome: Awaited<typeof done> | null = null;
-        while (!outcome) {
-          const p = await handle.query(rolloutProgressQuery).catch(() => null);
-          if (p && line(p) !== shown) {
-            shown = line(p);
-            process.stderr.write(`  ${shown}\n`);
+        await withClient(settings, async (client) => {
+          let handle;
+          try {
+            handle = await startRolloutBatch(client, settings.FLYWHEEL_TASK_QUEUE, batchId, input);
+          } catch (e) {
+            if (e instanceof WorkflowExecutionAlreadyStartedError)
+              throw new UserError(`A batch with id ${batchId} already exists; pick another --batch-id.`);
+            throw e;
           }
-          outcome = await Promise.race([done, sleep(2000).then(() => null)]);
-        }
-        if (!outcome.ok) throw new Error(`batch ${batchId} did not complete: ${outcome.e.message}`);
-        const finished = outcome.r;
-        if (o.json) process.stdout.write(`${JSON.stringify(finished, null, 2)}\n`);
-        else
-          process.stdout.write(
-            `batch ${batchId} done: ${line(finished)}\npairs: ${settings.dataDir}/rollouts/${batchId}.jsonl\n`,
+          process.stderr.write(
+            `rollout batch ${batchId}: ${tasks.length} tasks × ${input.n} candidates ` +
+              `(workflow ${handle.workflowId}, queue ${settings.FLYWHEEL_TASK_QUEUE})\n`,
           );
+          if (o.detach) return void process.stdout.write(`${batchId}\n`);
+          const finished = await follow(handle, batchId);
+          if (o.json) process.stdout.write(`${JSON.stringify(finished, null, 2)}\n`);
+          else
+            process.stdout.write(
+              `batch ${batchId} done: ${line(finished)}\npairs: ${settings.dataDir}/rollouts/${batchId}.jsonl\n`,
+            );
+        });
       }),
     );
 }

@@ -1,7 +1,7 @@
 // `flywheel schedule`: nightly rollout batches as Temporal Schedules.
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, type Client } from '@temporalio/client';
 import { Option, type Command } from 'commander';
-import { connect, numberIn } from '../flywheel/cli-options';
+import { numberIn, withClient } from '../flywheel/cli-options';
 import { buildBatchInput } from '../flywheel/rollout-start';
 import { tasksFromFile } from '../flywheel/rollout-tasks';
 import { createRolloutSchedule, listSchedules, triggerSchedule, type Overlap } from '../flywheel/schedule';
@@ -21,14 +21,15 @@ interface RolloutOpts {
 
 /** Runs fn on the schedule `id`, turning "not found" into a user error. */
 async function onSchedule(id: string, fn: (client: Client) => Promise<void>): Promise<void> {
-  const client = await connect(settingsOrExit());
-  try {
-    await fn(client);
-  } catch (e) {
-    if (e instanceof ScheduleNotFoundError)
-      throw new UserError(`No schedule with id ${id} (see \`flywheel schedule list\`).`);
-    throw e;
-  }
+  await withClient(settingsOrExit(), async (client) => {
+    try {
+      await fn(client);
+    } catch (e) {
+      if (e instanceof ScheduleNotFoundError)
+        throw new UserError(`No schedule with id ${id} (see \`flywheel schedule list\`).`);
+      throw e;
+    }
+  });
 }
 
 export function register(program: Command): void {
@@ -69,34 +70,35 @@ export function register(program: Command): void {
           concurrency: o.concurrency,
           storeAs: `rollouts/tasks/schedule-${o.id}`,
         });
-        const client = await connect(settings);
-        try {
-          await createRolloutSchedule(client, {
-            scheduleId: o.id,
-            cron: o.cron,
-            timezone: o.timezone,
-            overlap: o.overlap.toUpperCase() as Overlap,
-            catchupWindow: o.catchupWindow,
-            taskQueue: settings.FLYWHEEL_TASK_QUEUE,
-            input,
-            taskCount: tasks.length,
-          });
-        } catch (e) {
-          if (e instanceof ScheduleAlreadyRunning)
-            throw new UserError(
-              `A schedule with id ${o.id} already exists (delete it first, or pick another --id).`,
-            );
-          if (e instanceof RangeError) throw new UserError(e.message);
-          if (/invalid|cron/i.test((e as Error).message))
-            throw new UserError(`Invalid schedule: ${(e as Error).message}`);
-          throw e;
-        }
-        const d = await client.schedule.getHandle(o.id).describe();
-        process.stdout.write(
-          `schedule ${o.id}: "${o.cron}" (${o.timezone}), ${tasks.length} tasks × ${input.n} candidates, ` +
-            `overlap ${o.overlap.toUpperCase()}, catch-up window ${o.catchupWindow}\n` +
-            `next: ${d.info.nextActionTimes[0]?.toISOString() ?? '-'}\n`,
-        );
+        await withClient(settings, async (client) => {
+          try {
+            await createRolloutSchedule(client, {
+              scheduleId: o.id,
+              cron: o.cron,
+              timezone: o.timezone,
+              overlap: o.overlap.toUpperCase() as Overlap,
+              catchupWindow: o.catchupWindow,
+              taskQueue: settings.FLYWHEEL_TASK_QUEUE,
+              input,
+              taskCount: tasks.length,
+            });
+          } catch (e) {
+            if (e instanceof ScheduleAlreadyRunning)
+              throw new UserError(
+                `A schedule with id ${o.id} already exists (delete it first, or pick another --id).`,
+              );
+            if (e instanceof RangeError) throw new UserError(e.message);
+            if (/invalid|cron/i.test((e as Error).message))
+              throw new UserError(`Invalid schedule: ${(e as Error).message}`);
+            throw e;
+          }
+          const d = await client.schedule.getHandle(o.id).describe();
+          process.stdout.write(
+            `schedule ${o.id}: "${o.cron}" (${o.timezone}), ${tasks.length} tasks × ${input.n} candidates, ` +
+              `overlap ${o.overlap.toUpperCase()}, catch-up window ${o.catchupWindow}\n` +
+              `next: ${d.info.nextActionTimes[0]?.toISOString() ?? '-'}\n`,
+          );
+        });
       }),
     );
 
@@ -107,8 +109,7 @@ export function register(program: Command): void {
     .option('--json', 'print JSON')
     .action(
       action(async (o: { json?: boolean }) => {
-        const client = await connect(settingsOrExit());
-        const rows = await listSchedules(client);
+        const rows = await withClient(settingsOrExit(), (client) => listSchedules(client));
         if (o.json) return void process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
         if (!rows.length) return void process.stdout.write('no schedules\n');
         process.stdout.write(

@@ -14,11 +14,18 @@ export function numberIn(min: number, max: number, integer = false) {
   };
 }
 
-export async function connect(settings: Settings): Promise<Client> {
+/** Runs fn with a Temporal client, closing its connection afterwards; an unreachable server is exit code 5. */
+export async function withClient<T>(settings: Settings, fn: (client: Client) => Promise<T>): Promise<T> {
+  let client: Client;
   try {
-    return await connectClient(settings);
+    client = await connectClient(settings);
   } catch (e) {
     if (e instanceof TemporalUnreachable) throw new UserError(e.message, EXIT.UNAVAILABLE);
     throw e;
+  }
+  try {
+    return await fn(client);
+  } finally {
+    await client.connection.close().catch(() => undefined);
   }
 }

@@ -29,6 +29,8 @@ export interface BatchOptions {
   tasksPerRun?: number;
   /** Where a large list is stored, relative to the data folder (without extension). */
   storeAs: string;
+  /** Store the list in the data folder whatever its size. */
+  byReference?: boolean;
 }
 
 /** The batch input: model settings from `settings`, the task list inline or by reference. */
@@ -58,7 +60,8 @@ export function buildBatchInput(settings: Settings, o: BatchOptions): RolloutBat
     ...(o.tasksPerRun ? { tasksPerRun: o.tasksPerRun } : {}),
   };
   const bytes = Buffer.byteLength(JSON.stringify(o.tasks));
-  if (o.tasks.length <= INLINE_MAX_TASKS && bytes <= INLINE_MAX_BYTES) input.tasks = o.tasks;
+  if (!o.byReference && o.tasks.length <= INLINE_MAX_TASKS && bytes <= INLINE_MAX_BYTES)
+    input.tasks = o.tasks;
   else
     input.tasksPath = writeDataFile(
       settings.dataDir,

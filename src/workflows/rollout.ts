@@ -90,10 +90,17 @@ export const PAIR_MARGIN = 0.5;
 const PAGE = 100;
 
 // Short file operations: a lost worker is noticed when the (short) start-to-close timeout expires.
-const { readRolloutTasks, recordRolloutPair } = proxyActivities<Activities>({
+const { readRolloutTasks } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { maximumAttempts: 5 },
 });
+/** Pairs are written by the audit writer, on `<queue>-audit`, like every record. */
+const pairWriter = () =>
+  proxyActivities<Activities>({
+    taskQueue: `${workflowInfo().taskQueue}-audit`,
+    startToCloseTimeout: '30 seconds',
+    retry: { maximumAttempts: 5 },
+  }).recordRolloutPair;
 // Run stages heartbeat (the RunTrace activity interceptor beats every 2 s), so a dead worker is noticed in 20 s.
 const llm = {
   heartbeatTimeout: '20 seconds',
@@ -304,7 +311,7 @@ export async function rolloutTask(input: RolloutTaskInput): Promise<RolloutTaskR
   result.reward = reward;
   if (reward <= PAIR_MARGIN) return result;
   try {
-    const res = await recordRolloutPair({
+    const res = await pairWriter()({
       batchId: input.batchId,
       taskIndex: input.index,
       task: input.task,
