@@ -4,11 +4,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { appendJsonl } from '../src/audit/jsonl';
 
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
+const pct = (xs: number[], p: number) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
 
 export async function benchAuditAppend(n = Number(process.env.BENCH_APPENDS ?? 500)): Promise<object> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fw-bench-'));
-  const record = (i: number) => ({ run_id: `20260101T000000_${i.toString(16).padStart(8, '0')}`, task: 'x'.repeat(200), final: 'PASS' });
+  const record = (i: number) => ({
+    run_id: `20260101T000000_${i.toString(16).padStart(8, '0')}`,
+    task: 'x'.repeat(200),
+    final: 'PASS',
+  });
   // Baseline: open(O_APPEND) + write + fdatasync per line, no lock, no key check.
   const bare = path.join(dir, 'bare.jsonl');
   const bareT: number[] = [];

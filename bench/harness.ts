@@ -10,19 +10,22 @@ import { resolveHarnessInput } from '../src/harness/input';
 import { startHarnessRun } from '../src/harness/start';
 import { harnessEnv, MODELS, stopOwnServer } from '../test/support/harness-env';
 
-const pct = (xs: number[], p: number) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] : NaN);
+const pct = (xs: number[], p: number) =>
+  xs.length ? [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] : NaN;
 const ms = (t: any) => (t ? Number(t.seconds ?? 0) * 1000 + (t.nanos ?? 0) / 1e6 : 0);
 const scores = { relevance: 9, completeness: 9, depth: 9, specificity: 9, structure: 9, groundedness: 9 };
 
 async function pool<T>(n: number, concurrency: number, fn: (i: number) => Promise<T>): Promise<T[]> {
   const out: T[] = [];
   let next = 0;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < n) {
-      const i = next++;
-      out[i] = await fn(i);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < n) {
+        const i = next++;
+        out[i] = await fn(i);
+      }
+    }),
+  );
   return out;
 }
 
@@ -56,8 +59,16 @@ export async function benchHarness(): Promise<object> {
       const ev = hist.events ?? [];
       const byId = new Map(ev.map((e) => [Number(e.eventId), e]));
       for (const e of ev) {
-        if (e.workflowTaskStartedEventAttributes) wfSched.push(ms(e.eventTime) - ms(byId.get(Number(e.workflowTaskStartedEventAttributes.scheduledEventId ?? 0))?.eventTime));
-        if (e.activityTaskStartedEventAttributes) actSched.push(ms(e.eventTime) - ms(byId.get(Number(e.activityTaskStartedEventAttributes.scheduledEventId ?? 0))?.eventTime));
+        if (e.workflowTaskStartedEventAttributes)
+          wfSched.push(
+            ms(e.eventTime) -
+              ms(byId.get(Number(e.workflowTaskStartedEventAttributes.scheduledEventId ?? 0))?.eventTime),
+          );
+        if (e.activityTaskStartedEventAttributes)
+          actSched.push(
+            ms(e.eventTime) -
+              ms(byId.get(Number(e.activityTaskStartedEventAttributes.scheduledEventId ?? 0))?.eventTime),
+          );
         const done = e.activityTaskCompletedEventAttributes;
         if (done) {
           const sched = byId.get(Number(done.scheduledEventId ?? 0));
@@ -84,7 +95,11 @@ export async function benchHarness(): Promise<object> {
     const t1 = Date.now();
     const bareLat = await pool(runs, concurrency, async () => {
       const s = Date.now();
-      await env.client.workflow.execute('bareRun', { taskQueue: bareQueue, workflowId: `bare-${randomUUID()}`, args: [steps] });
+      await env.client.workflow.execute('bareRun', {
+        taskQueue: bareQueue,
+        workflowId: `bare-${randomUUID()}`,
+        args: [steps],
+      });
       return Date.now() - s;
     });
     const bareWall = Date.now() - t1;
@@ -98,13 +113,54 @@ export async function benchHarness(): Promise<object> {
     const inprocLat = await pool(runs, concurrency, async (i) => {
       const s = Date.now();
       const mock = new MockActivityEnvironment();
-      const call = <F extends (...a: any[]) => Promise<any>>(f: F, ...a: Parameters<F>) => mock.run(f, ...a) as ReturnType<F>;
+      const call = <F extends (...a: any[]) => Promise<any>>(f: F, ...a: Parameters<F>) =>
+        mock.run(f, ...a) as ReturnType<F>;
       const runId = `20260101T000000_${(0xa0000000 + i).toString(16)}`;
-      const m = await call(acts.recallMemories, { runId, stage: 'plan', task: input.task, embedModel: input.embedModel });
-      const p = await call(acts.plan, { runId, stage: 'plan', task: input.task, model: input.plannerModel, temperature: 0, memoryPath: m.memoryPath, maxQueries: 2, numPredict: 64 });
-      const r = await call(acts.research, { runId, stage: 'research', queries: p.queries, embedModel: input.embedModel, resultsPerQuery: 2, memoryPath: m.memoryPath });
-      const d = await call(acts.synthesize, { runId, stage: 'synthesize', round: 1, task: input.task, model: input.producerModel, temperature: 0.7, planPath: p.planPath, sourcesPath: r.sourcesPath, numPredict: 64 });
-      await call(acts.evaluate, { runId, stage: 'evaluate', round: 1, task: input.task, draftPath: d.draftPath, evaluators: input.evaluatorModels, temperature: 0, numPredict: 64 });
+      const m = await call(acts.recallMemories, {
+        runId,
+        stage: 'plan',
+        task: input.task,
+        embedModel: input.embedModel,
+      });
+      const p = await call(acts.plan, {
+        runId,
+        stage: 'plan',
+        task: input.task,
+        model: input.plannerModel,
+        temperature: 0,
+        memoryPath: m.memoryPath,
+        maxQueries: 2,
+        numPredict: 64,
+      });
+      const r = await call(acts.research, {
+        runId,
+        stage: 'research',
+        queries: p.queries,
+        embedModel: input.embedModel,
+        resultsPerQuery: 2,
+        memoryPath: m.memoryPath,
+      });
+      const d = await call(acts.synthesize, {
+        runId,
+        stage: 'synthesize',
+        round: 1,
+        task: input.task,
+        model: input.producerModel,
+        temperature: 0.7,
+        planPath: p.planPath,
+        sourcesPath: r.sourcesPath,
+        numPredict: 64,
+      });
+      await call(acts.evaluate, {
+        runId,
+        stage: 'evaluate',
+        round: 1,
+        task: input.task,
+        draftPath: d.draftPath,
+        evaluators: input.evaluatorModels,
+        temperature: 0,
+        numPredict: 64,
+      });
       await call(acts.publishOutput, { runId, stage: 'finalize', draftPath: d.draftPath });
       return Date.now() - s;
     });
@@ -114,9 +170,21 @@ export async function benchHarness(): Promise<object> {
       runs,
       concurrency,
       activities_per_run: steps,
-      harness: { runs_per_s: (runs * 1000) / harnessWall, p50_ms: pct(harnessLat, 50), p99_ms: pct(harnessLat, 99) },
-      bare_temporal: { runs_per_s: (runs * 1000) / bareWall, p50_ms: pct(bareLat, 50), p99_ms: pct(bareLat, 99) },
-      in_process: { runs_per_s: (runs * 1000) / inprocWall, p50_ms: pct(inprocLat, 50), p99_ms: pct(inprocLat, 99) },
+      harness: {
+        runs_per_s: (runs * 1000) / harnessWall,
+        p50_ms: pct(harnessLat, 50),
+        p99_ms: pct(harnessLat, 99),
+      },
+      bare_temporal: {
+        runs_per_s: (runs * 1000) / bareWall,
+        p50_ms: pct(bareLat, 50),
+        p99_ms: pct(bareLat, 99),
+      },
+      in_process: {
+        runs_per_s: (runs * 1000) / inprocWall,
+        p50_ms: pct(inprocLat, 50),
+        p99_ms: pct(inprocLat, 99),
+      },
       throughput_ratio_harness_vs_bare: bareWall / harnessWall,
       throughput_ratio_harness_vs_in_process: inprocWall / harnessWall,
       added_p50_ms_per_activity_vs_bare: (pct(harnessLat, 50) - pct(bareLat, 50)) / steps,
@@ -127,7 +195,9 @@ export async function benchHarness(): Promise<object> {
         activity_execution: { p50: pct(actExec, 50), p99: pct(actExec, 99) },
         workflow_end_to_end: { p50: pct(e2e, 50), p99: pct(e2e, 99) },
       },
-      per_activity_schedule_to_close_ms: Object.fromEntries(Object.entries(perStage).map(([k, v]) => [k, { p50: pct(v, 50), p99: pct(v, 99) }])),
+      per_activity_schedule_to_close_ms: Object.fromEntries(
+        Object.entries(perStage).map(([k, v]) => [k, { p50: pct(v, 50), p99: pct(v, 99) }]),
+      ),
     };
     const f = (x: number) => x.toFixed(2);
     process.stdout.write(

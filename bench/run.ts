@@ -22,7 +22,10 @@ async function main() {
     process.stdout.write(`\n=== ${b.name} ===\n`);
     try {
       const result = await (await b.load())();
-      fs.writeFileSync(path.join(outDir, `${b.name}.json`), JSON.stringify({ at: new Date().toISOString(), ...result }, null, 2));
+      fs.writeFileSync(
+        path.join(outDir, `${b.name}.json`),
+        JSON.stringify({ at: new Date().toISOString(), ...result }, null, 2),
+      );
     } catch (e) {
       failed++;
       process.stdout.write(`${b.name} failed: ${(e as Error).message}\n`);

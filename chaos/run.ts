@@ -16,7 +16,9 @@ import { startDevServer } from '../src/temporal/dev-server';
 import { ScriptedOllama } from '../test/support/scripted-ollama';
 
 const opts = new Command('chaos')
-  .description('Submit harness runs while killing, pausing and restarting workers and injecting model faults; verify every run has exactly one valid record.')
+  .description(
+    'Submit harness runs while killing, pausing and restarting workers and injecting model faults; verify every run has exactly one valid record.',
+  )
   .option('--runs <n>', 'harness runs to submit', '200')
   .option('--workers <n>', 'worker processes', '3')
   .option('--concurrency <n>', 'runs in flight at once', '20')
@@ -28,15 +30,25 @@ const opts = new Command('chaos')
 
 const N = Number(opts.runs);
 let seed = Number(opts.seed);
-const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+const rand = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
 const log = (m: string) => process.stdout.write(`[chaos ${new Date().toISOString().slice(11, 19)}] ${m}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const scores = (v: number) => ({ relevance: v, completeness: v, depth: v, specificity: v, structure: v, groundedness: v });
+const scores = (v: number) => ({
+  relevance: v,
+  completeness: v,
+  depth: v,
+  specificity: v,
+  structure: v,
+  groundedness: v,
+});
 
 async function main(): Promise<number> {
   const t0 = Date.now();
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'fw-chaos-'));
-  const server = await startDevServer({ dbFile: path.join(root, 'temporal.db'), logFile: path.join(root, 'temporal.log') });
+  const server = await startDevServer({
+    dbFile: path.join(root, 'temporal.db'),
+    logFile: path.join(root, 'temporal.log'),
+  });
   const ollama = await ScriptedOllama.start({
     models: ['producer:chaos', 'judge:chaos'],
     latencyMs: 20,
@@ -46,10 +58,17 @@ async function main(): Promise<number> {
     seed: Number(opts.seed),
   });
   // Alternate scores so some runs pass in round 1 and others revise.
-  ollama.rule({ model: 'producer:chaos', match: 'Give up to', respond: { search_queries: ['agent memory', 'tool use'], synthesis_notes: 'n' } });
+  ollama.rule({
+    model: 'producer:chaos',
+    match: 'Give up to',
+    respond: { search_queries: ['agent memory', 'tool use'], synthesis_notes: 'n' },
+  });
   ollama.rule({ model: 'producer:chaos', respond: '# Draft\n\nSomething specific [1].' });
   let k = 0;
-  ollama.rule({ model: 'judge:chaos', respond: () => ({ scores: scores(k++ % 3 === 0 ? 6 : 9), issues: ['x'], feedback: 'more depth' }) });
+  ollama.rule({
+    model: 'judge:chaos',
+    respond: () => ({ scores: scores(k++ % 3 === 0 ? 6 : 9), issues: ['x'], feedback: 'more depth' }),
+  });
   const env = {
     ...process.env,
     TEMPORAL_ADDRESS: server.address,
@@ -67,7 +86,11 @@ async function main(): Promise<number> {
   const workerLog = fs.openSync(path.join(root, 'workers.log'), 'a');
   const workers: (ChildProcess | undefined)[] = [];
   const startWorker = (i: number) => {
-    workers[i] = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, '..', 'src', 'worker.ts')], { env, stdio: ['ignore', workerLog, workerLog] });
+    workers[i] = spawn(
+      process.execPath,
+      ['--import', 'tsx', path.join(__dirname, '..', 'src', 'worker.ts')],
+      { env, stdio: ['ignore', workerLog, workerLog] },
+    );
   };
   for (let i = 0; i < Number(opts.workers); i++) startWorker(i);
 
@@ -111,7 +134,10 @@ async function main(): Promise<number> {
   const submit = async () => {
     while (next < N) {
       const n = next++;
-      const handle = await startHarnessRun(client, settings.FLYWHEEL_TASK_QUEUE, { ...input, task: `${input.task} #${n}` });
+      const handle = await startHarnessRun(client, settings.FLYWHEEL_TASK_QUEUE, {
+        ...input,
+        task: `${input.task} #${n}`,
+      });
       const wid = handle.workflowId;
       expected.set(wid, 'complete');
       if (n % 25 === 7) {
@@ -132,14 +158,21 @@ async function main(): Promise<number> {
   await controller;
 
   // Terminated runs get their records from the sweeper.
-  const { sweepOnce } = await import('../src/activities/sweeper').catch(() => ({ sweepOnce: undefined as any }));
+  const { sweepOnce } = await import('../src/activities/sweeper').catch(() => ({
+    sweepOnce: undefined as any,
+  }));
   if (sweepOnce) await sweepOnce({ settings, client });
   for (const w of workers) w?.kill('SIGTERM');
 
   // Invariants.
   const violations: string[] = [];
   const runsFile = path.join(settings.dataDir, 'runs.jsonl');
-  const raw = fs.existsSync(runsFile) ? fs.readFileSync(runsFile, 'utf8').split('\n').filter((l) => l.trim()) : [];
+  const raw = fs.existsSync(runsFile)
+    ? fs
+        .readFileSync(runsFile, 'utf8')
+        .split('\n')
+        .filter((l) => l.trim())
+    : [];
   let unreadable = 0;
   const seen = new Map<string, number>();
   for (const l of raw) {
@@ -176,15 +209,20 @@ async function main(): Promise<number> {
     else ok = false;
     if (!ok) violations.push(`${wid}: workflow ${st} (expected ${how}) but record says ${r.final}`);
     const tp = path.join(settings.dataDir, r.trace_path ?? '');
-    if (!r.trace_path || !fs.existsSync(tp) || checkTrace(JSON.parse(fs.readFileSync(tp, 'utf8'))).length) badTraces++;
+    if (!r.trace_path || !fs.existsSync(tp) || checkTrace(JSON.parse(fs.readFileSync(tp, 'utf8'))).length)
+      badTraces++;
   }
   if (badTraces) violations.push(`${badTraces} traces missing or invalid`);
   const byStatus: Record<string, number> = {};
   for (const r of records.values()) byStatus[r.final] = (byStatus[r.final] ?? 0) + 1;
   const faults = ollama.requests.length;
   const wall = (Date.now() - t0) / 1000;
-  log(`runs submitted ${N}, records ${records.size}, duplicates ${dups}, unreadable lines ${unreadable}, invalid traces ${badTraces}`);
-  log(`statuses ${JSON.stringify(byStatus)}; worker SIGKILLs ${kills}, SIGSTOPs ${stops}; model requests ${faults}; wall ${wall.toFixed(1)} s`);
+  log(
+    `runs submitted ${N}, records ${records.size}, duplicates ${dups}, unreadable lines ${unreadable}, invalid traces ${badTraces}`,
+  );
+  log(
+    `statuses ${JSON.stringify(byStatus)}; worker SIGKILLs ${kills}, SIGSTOPs ${stops}; model requests ${faults}; wall ${wall.toFixed(1)} s`,
+  );
   await connection.close();
   await ollama.close();
   await server.stop();
@@ -205,4 +243,3 @@ main().then(
     process.exit(1);
   },
 );
-

@@ -6,7 +6,17 @@ import path from 'node:path';
 test('a CI-sized chaos run (20 runs, killed and paused workers, model faults) keeps one valid record per run', () => {
   const res = spawnSync(
     process.execPath,
-    ['--import', 'tsx', path.join(__dirname, '..', 'chaos', 'run.ts'), '--runs', '20', '--concurrency', '10', '--kill-every', '10'],
+    [
+      '--import',
+      'tsx',
+      path.join(__dirname, '..', 'chaos', 'run.ts'),
+      '--runs',
+      '20',
+      '--concurrency',
+      '10',
+      '--kill-every',
+      '10',
+    ],
     { encoding: 'utf8', timeout: 15 * 60_000 },
   );
   const out = `${res.stdout}\n${res.stderr}`;

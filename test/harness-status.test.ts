@@ -71,19 +71,13 @@ describe('harness run: ERROR, CANCELLED, TERMINATED', () => {
     });
   });
 
-  test(
-    'cancelling a run aborts its in-flight model call',
-    {
-      todo: 'src/llm/client.ts: the ollama client cannot abort a non-streaming request (no signal reaches fetch)',
-    },
-    async () => {
-      await withHarnessEnv({}, async (env) => {
-        await cancelledDuringSynthesis(env);
-        // Heartbeats deliver the cancellation to the activity within the heartbeat throttle (≤ 16 s).
-        await waitFor('the producer call to be aborted', () => env.ollama.pending() === 0, 40_000);
-      });
-    },
-  );
+  test('cancelling a run aborts its in-flight model call', async () => {
+    await withHarnessEnv({}, async (env) => {
+      await cancelledDuringSynthesis(env);
+      // Heartbeats deliver the cancellation to the activity within the heartbeat throttle (≤ 16 s).
+      await waitFor('the producer call to be aborted', () => env.ollama.pending() === 0, 40_000);
+    });
+  });
 
   test('a terminated run has no record until the sweeper writes one from its history, status TERMINATED', async () => {
     await withHarnessEnv({}, async (env) => {

@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import { createPaperSource, PaperSourceError } from '../src/papers';
 
 const fixtures = path.join(__dirname, 'fixtures/papers');
-const sharedData = path.resolve(__dirname, '../../shared/data/arxiv-agentic-papers.jsonl');
+const sharedData = path.resolve(__dirname, '..', 'corpus', 'arxiv-agentic-papers.jsonl');
 const tempDir = () => fs.mkdtempSync(os.tmpdir() + '/fw-');
 
 const nonRetryable = (pattern: RegExp) => (err: unknown) =>
@@ -107,19 +107,15 @@ void describe('local corpus source (JSONL)', () => {
     );
   });
 
-  void it(
-    'finds the communication survey in the 300-paper shared data set',
-    { skip: !fs.existsSync(sharedData) },
-    async () => {
-      const shared = createPaperSource('local', { corpusPath: sharedData });
-      const papers = await shared.search({
-        query: 'multi-agent deep reinforcement learning with communication',
-        limit: 3,
-      });
-      assert.equal(papers[0].arxivId, '2203.08975');
-      assert.equal(papers.length, 3);
-    },
-  );
+  void it('finds the communication survey in the 300-paper shared data set', async () => {
+    const shared = createPaperSource('local', { corpusPath: sharedData });
+    const papers = await shared.search({
+      query: 'multi-agent deep reinforcement learning with communication',
+      limit: 3,
+    });
+    assert.equal(papers[0].arxivId, '2203.08975');
+    assert.equal(papers.length, 3);
+  });
 });
 
 void describe('local corpus source (CSV)', () => {

@@ -44,7 +44,8 @@ export class RunTraceActivityInbound implements ActivityInboundCallsInterceptor 
     const base = { activity: info.activityType, stage: a.stage ?? info.activityType, attempt: info.attempt };
     const writes: Promise<unknown>[] = [];
     // Spool writes are best-effort telemetry: a failure here never fails the stage.
-    const write = (line: SpoolLine) => writes.push(appendJsonl(spool, line, { sync: false }).catch(() => undefined));
+    const write = (line: SpoolLine) =>
+      writes.push(appendJsonl(spool, line, { sync: false }).catch(() => undefined));
     // Heartbeats deliver cancellation to the activity and let Temporal notice a dead worker quickly.
     const beat = setInterval(() => this.ctx.heartbeat(), HEARTBEAT_MS);
     const startMs = Date.now();

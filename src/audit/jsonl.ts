@@ -85,7 +85,9 @@ export async function appendJsonl(
     throw writeError(abs, 'mkdir', err);
   }
   try {
-    return await withFileLock(abs, () => appendLocked(abs, line, opts.key, recordKey, opts.io ?? nodeIo, opts.sync ?? true));
+    return await withFileLock(abs, () =>
+      appendLocked(abs, line, opts.key, recordKey, opts.io ?? nodeIo, opts.sync ?? true),
+    );
   } catch (err) {
     if (err instanceof LockError) throw new AuditWriteError(err.message, { cause: err });
     throw err;
