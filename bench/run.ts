@@ -7,6 +7,7 @@ type Bench = { name: string; load: () => Promise<() => Promise<object>> };
 const BENCHES: Bench[] = [
   { name: 'harness', load: async () => (await import('./harness')).benchHarness },
   { name: 'audit-append', load: async () => (await import('./audit-append')).benchAuditAppend },
+  { name: 'export', load: async () => (await import('./export')).benchExport },
   { name: 'dashboard', load: async () => (await import('./dashboard')).benchDashboard },
   { name: 'lit-review', load: async () => (await import('./lit-review')).benchLitReview },
   { name: 'idle-share', load: async () => (await import('./idle-share')).benchIdleShare },

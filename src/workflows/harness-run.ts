@@ -5,6 +5,7 @@ import type { HarnessInput } from '../harness/input';
 import { FlywheelKind, FlywheelProducer } from '../temporal/search-attributes';
 import { matchSkill } from '../skills/registry';
 import { runLitReviewSkill } from './lit-review-skill';
+import { firstDraft, llmStage } from './first-draft';
 import { runTrace, type Progress } from './run-trace';
 
 export const progressQuery = defineQuery<Progress>('progress');
@@ -17,20 +18,12 @@ export interface HarnessResult {
   draftPath: string | null;
 }
 
-// Timeouts and retries are explicit per stage. LLM stages heartbeat, so a dead worker is noticed in 20 s.
-const llm = {
-  heartbeatTimeout: '20 seconds',
-  retry: { initialInterval: '2s', backoffCoefficient: 2, maximumAttempts: 5 },
-} as const;
-const { recallMemories, storeMemory, publishOutput } = proxyActivities<Activities>({
+// Timeouts and retries are explicit per stage (the first draft's stages: ./first-draft.ts).
+const { storeMemory, publishOutput } = proxyActivities<Activities>({
   startToCloseTimeout: '2 minutes',
   retry: { maximumAttempts: 5 },
 });
-const { plan, research } = proxyActivities<Activities>({ startToCloseTimeout: '15 minutes', ...llm });
-const { synthesize, evaluate, revise } = proxyActivities<Activities>({
-  startToCloseTimeout: '60 minutes',
-  ...llm,
-});
+const { evaluate, revise } = proxyActivities<Activities>({ startToCloseTimeout: '60 minutes', ...llmStage });
 
 /** A harness run: plan → research → synthesize → evaluate (the Wiggum loop) → finalize. */
 export async function harnessRun(input: HarnessInput): Promise<HarnessResult> {
@@ -44,47 +37,7 @@ export async function harnessRun(input: HarnessInput): Promise<HarnessResult> {
   // `/lit-review …` (or a task its auto-hook matches) runs the literature review as a child workflow.
   if (input.kind === 'run' && matchSkill(input.task)?.name === 'lit-review') return runLitReviewSkill(input);
 
-  trace.enterStage('plan');
-  const memory = await recallMemories({
-    runId,
-    stage: 'plan',
-    task: input.task,
-    embedModel: input.embedModel,
-  });
-  const thePlan = await plan({
-    runId,
-    stage: 'plan',
-    task: input.task,
-    model: input.plannerModel,
-    temperature: input.plannerTemperature,
-    memoryPath: memory.memoryPath,
-    maxQueries: input.maxQueries,
-    numPredict: input.numPredict,
-  });
-
-  trace.enterStage('research');
-  const found = await research({
-    runId,
-    stage: 'research',
-    queries: thePlan.queries,
-    embedModel: input.embedModel,
-    resultsPerQuery: input.resultsPerQuery,
-    memoryPath: memory.memoryPath,
-  });
-  trace.recordToolCalls(found.toolCalls);
-
-  trace.enterStage('synthesize');
-  const draft = await synthesize({
-    runId,
-    stage: 'synthesize',
-    round: 1,
-    task: input.task,
-    model: input.producerModel,
-    temperature: input.producerTemperature,
-    planPath: thePlan.planPath,
-    sourcesPath: found.sourcesPath,
-    numPredict: input.numPredict,
-  });
+  const draft = await firstDraft(trace, input);
 
   trace.enterStage('evaluate');
   const best = await wiggumLoop(input, runId, draft.draftPath);

@@ -19,6 +19,7 @@ import type { HarnessInput } from '../harness/input';
 import { FlywheelKind, FlywheelProducer, FlywheelStatus } from '../temporal/search-attributes';
 import { progressQuery } from './harness-run';
 import { runTrace } from './run-trace';
+import { firstDraft, llmStage } from './first-draft';
 
 /** Model settings shared by every candidate of a batch (a harness input without the per-run fields). */
 export type CandidateSettings = Omit<
@@ -101,17 +102,9 @@ const pairWriter = () =>
     startToCloseTimeout: '30 seconds',
     retry: { maximumAttempts: 5 },
   }).recordRolloutPair;
-// Run stages heartbeat (the RunTrace activity interceptor beats every 2 s), so a dead worker is noticed in 20 s.
-const llm = {
-  heartbeatTimeout: '20 seconds',
-  retry: { initialInterval: '2s', backoffCoefficient: 2, maximumAttempts: 5 },
-} as const;
-const { recallMemories, publishOutput } = proxyActivities<Activities>({
-  startToCloseTimeout: '2 minutes',
-  ...llm,
-});
-const { plan, research } = proxyActivities<Activities>({ startToCloseTimeout: '15 minutes', ...llm });
-const { synthesize, evaluate } = proxyActivities<Activities>({ startToCloseTimeout: '60 minutes', ...llm });
+// The first draft's stages (plan → research → synthesize) are shared with harness runs: ./first-draft.ts.
+const { publishOutput } = proxyActivities<Activities>({ startToCloseTimeout: '2 minutes', ...llmStage });
+const { evaluate } = proxyActivities<Activities>({ startToCloseTimeout: '60 minutes', ...llmStage });
 
 const r2 = (x: number) => Math.round(x * 100) / 100;
 const short = (s: string, n = 120) => (s.length > n ? `${s.slice(0, n - 3)}...` : s);
@@ -339,47 +332,7 @@ export async function rolloutCandidate(
   const runId = trace.runId;
   setHandler(progressQuery, () => trace.progress());
 
-  trace.enterStage('plan');
-  const memory = await recallMemories({
-    runId,
-    stage: 'plan',
-    task: input.task,
-    embedModel: input.embedModel,
-  });
-  const thePlan = await plan({
-    runId,
-    stage: 'plan',
-    task: input.task,
-    model: input.plannerModel,
-    temperature: input.plannerTemperature,
-    memoryPath: memory.memoryPath,
-    maxQueries: input.maxQueries,
-    numPredict: input.numPredict,
-  });
-
-  trace.enterStage('research');
-  const found = await research({
-    runId,
-    stage: 'research',
-    queries: thePlan.queries,
-    embedModel: input.embedModel,
-    resultsPerQuery: input.resultsPerQuery,
-    memoryPath: memory.memoryPath,
-  });
-  trace.recordToolCalls(found.toolCalls);
-
-  trace.enterStage('synthesize');
-  const draft = await synthesize({
-    runId,
-    stage: 'synthesize',
-    round: 1,
-    task: input.task,
-    model: input.producerModel,
-    temperature: input.producerTemperature,
-    planPath: thePlan.planPath,
-    sourcesPath: found.sourcesPath,
-    numPredict: input.numPredict,
-  });
+  const draft = await firstDraft(trace, input);
 
   // Scored once, never revised: the candidate's score is the reward signal.
   trace.enterStage('evaluate');

@@ -1,0 +1,77 @@
+// plan → research → synthesize: the first draft, as the seed writes it. Shared by harness runs and rollout candidates.
+import { proxyActivities } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import type { HarnessInput } from '../harness/input';
+import type { RunTrace } from './run-trace';
+
+/** LLM stages heartbeat (every 2 s from the RunTrace activity interceptor), so a dead worker is noticed in 20 s. */
+export const llmStage = {
+  heartbeatTimeout: '20 seconds',
+  retry: { initialInterval: '2s', backoffCoefficient: 2, maximumAttempts: 5 },
+} as const;
+
+const { recallMemories } = proxyActivities<Activities>({
+  startToCloseTimeout: '2 minutes',
+  retry: { maximumAttempts: 5 },
+});
+const { plan, research } = proxyActivities<Activities>({ startToCloseTimeout: '15 minutes', ...llmStage });
+const { synthesize } = proxyActivities<Activities>({ startToCloseTimeout: '60 minutes', ...llmStage });
+
+export type DraftInput = Pick<
+  HarnessInput,
+  | 'task'
+  | 'embedModel'
+  | 'plannerModel'
+  | 'plannerTemperature'
+  | 'maxQueries'
+  | 'resultsPerQuery'
+  | 'producerModel'
+  | 'producerTemperature'
+  | 'numPredict'
+>;
+
+export async function firstDraft(trace: RunTrace, input: DraftInput): Promise<{ draftPath: string }> {
+  const runId = trace.runId;
+  trace.enterStage('plan');
+  const memory = await recallMemories({
+    runId,
+    stage: 'plan',
+    task: input.task,
+    embedModel: input.embedModel,
+  });
+  const thePlan = await plan({
+    runId,
+    stage: 'plan',
+    task: input.task,
+    model: input.plannerModel,
+    temperature: input.plannerTemperature,
+    memoryPath: memory.memoryPath,
+    maxQueries: input.maxQueries,
+    numPredict: input.numPredict,
+  });
+
+  trace.enterStage('research');
+  const found = await research({
+    runId,
+    stage: 'research',
+    queries: thePlan.queries,
+    embedModel: input.embedModel,
+    resultsPerQuery: input.resultsPerQuery,
+    memoryPath: memory.memoryPath,
+  });
+  trace.recordToolCalls(found.toolCalls);
+
+  trace.enterStage('synthesize');
+  const draft = await synthesize({
+    runId,
+    stage: 'synthesize',
+    round: 1,
+    task: input.task,
+    model: input.producerModel,
+    temperature: input.producerTemperature,
+    planPath: thePlan.planPath,
+    sourcesPath: found.sourcesPath,
+    numPredict: input.numPredict,
+  });
+  return { draftPath: draft.draftPath };
+}
