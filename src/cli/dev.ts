@@ -1,6 +1,8 @@
 // `flywheel dev`: the local Temporal dev server (state in <dataDir>/temporal.db), a worker, and Ollama.
 import { InvalidArgumentError, type Command } from 'commander';
 import { logger } from '../log';
+import { ensureSweeperSchedule } from '../harness/sweeper-schedule';
+import { connectClient } from '../temporal/connection';
 import {
   assertPortsFree,
   checkModels,
@@ -80,6 +82,14 @@ async function dev(opts: DevOptions): Promise<number> {
     say(`Temporal Web UI: ${stack.server!.uiUrl}`);
     say(`Temporal gRPC:   ${s.TEMPORAL_ADDRESS}  (namespace ${s.TEMPORAL_NAMESPACE})`);
     say(`Worker polling task queue "${stack.worker!.taskQueue}" (and "${stack.worker!.taskQueue}-audit").`);
+    // Terminated / timed-out runs get their records from the sweeper, every 5 minutes.
+    const client = await connectClient(s);
+    try {
+      const sweeper = await ensureSweeperSchedule(client, stack.worker!.taskQueue);
+      say(`Sweeper schedule: ${sweeper.scheduleId} (every 5 min)`);
+    } finally {
+      await client.connection.close();
+    }
     if (opts.ollama) {
       const check = await checkModels(s.OLLAMA_HOST, settingsModels(s));
       say(`Ollama:          ${check.host}${stack.ollama?.managed ? ' (managed, stops with Ctrl-C)' : ''}`);
