@@ -1,3 +1,4 @@
+import { InvalidArgumentError } from 'commander';
 import { ZodError } from 'zod';
 import { ConfigError, loadSettings, type Settings } from '../config';
 
@@ -47,3 +48,19 @@ export function action<A extends unknown[]>(fn: (...args: A) => Promise<number |
     }
   };
 }
+
+/** Option parser: a finite number. */
+export const parseNumber = (v: string): number => {
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n)) throw new InvalidArgumentError('expected a number.');
+  return n;
+};
+
+/** Option parser for repeatable, comma-separated lists (`--evaluator a,b --evaluator c`). */
+export const parseList = (v: string, prev: string[] = []): string[] => [
+  ...prev,
+  ...v
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean),
+];

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client, WorkflowHandle } from '@temporalio/client';
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import { ZodError } from 'zod';
 import type { Settings } from '../config';
 import {
@@ -20,7 +20,7 @@ import type { LitReviewProgress } from '../lit-review/types';
 import { logger } from '../log';
 import { connectClient } from '../temporal/connection';
 import { litReviewProgressQuery } from '../workflows/lit-review';
-import { action, EXIT, settingsOrExit, UserError } from './common';
+import { action, EXIT, parseList, parseNumber, settingsOrExit, UserError } from './common';
 import {
   canEmbed,
   checkModels,
@@ -53,19 +53,6 @@ interface LitOptions {
   json?: boolean;
 }
 
-const number = (v: string) => {
-  const n = Number(v);
-  if (v.trim() === '' || !Number.isFinite(n)) throw new InvalidArgumentError('expected a number.');
-  return n;
-};
-const list = (v: string, prev: string[] = []) => [
-  ...prev,
-  ...v
-    .split(',')
-    .map((x) => x.trim())
-    .filter(Boolean),
-];
-
 export function register(program: Command): void {
   program
     .command('lit-review')
@@ -78,11 +65,11 @@ export function register(program: Command): void {
     .argument('<topic>', 'what the review is about, in quotes')
     .option('--from <date>', 'earliest publication date, YYYY-MM-DD')
     .option('--to <date>', 'latest publication date, YYYY-MM-DD')
-    .option('--max-papers <n>', 'most candidate papers to curate (default 50)', number)
+    .option('--max-papers <n>', 'most candidate papers to curate (default 50)', parseNumber)
     .option(
       '--source <names>',
       `paper sources, comma-separated: ${LIT_SOURCES.join(', ')} (default local: the bundled corpus)`,
-      list,
+      parseList,
     )
     .option(
       '--corpus <file>',
@@ -92,16 +79,20 @@ export function register(program: Command): void {
     .option(
       '--concurrency <n>',
       'model calls in flight at once (default FLYWHEEL_LITREVIEW_CONCURRENCY, 4)',
-      number,
+      parseNumber,
     )
     .option(
       '--producer <model>',
       'model that extracts, organises and writes (default FLYWHEEL_PRODUCER_MODEL)',
     )
     .option('--curator <model>', 'model behind the five personas (default the first evaluator)')
-    .option('--evaluator <model>', 'review evaluator; repeat or comma-separate for a pool', list)
-    .option('--max-rounds <n>', 'most review rounds, 1-10 (default FLYWHEEL_MAX_ROUNDS, 3)', number)
-    .option('--threshold <x>', 'PASS at this review score, 0-10 (default FLYWHEEL_PASS_THRESHOLD, 8)', number)
+    .option('--evaluator <model>', 'review evaluator; repeat or comma-separate for a pool', parseList)
+    .option('--max-rounds <n>', 'most review rounds, 1-10 (default FLYWHEEL_MAX_ROUNDS, 3)', parseNumber)
+    .option(
+      '--threshold <x>',
+      'PASS at this review score, 0-10 (default FLYWHEEL_PASS_THRESHOLD, 8)',
+      parseNumber,
+    )
     .option('--no-wait', 'print the workflow id and exit once the review has started')
     .option('--json', 'print the result as one JSON object on stdout')
     .addHelpText(

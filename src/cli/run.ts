@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client, WorkflowHandle } from '@temporalio/client';
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import { ZodError } from 'zod';
 import type { Settings } from '../config';
 import { resolveHarnessInput, type HarnessInput, type HarnessInputOverrides } from '../harness/input';
@@ -10,7 +10,7 @@ import { startHarnessRun } from '../harness/start';
 import { logger } from '../log';
 import { connectClient } from '../temporal/connection';
 import { progressQuery } from '../workflows/harness-run';
-import { action, EXIT, settingsOrExit, UserError } from './common';
+import { action, EXIT, parseList, parseNumber, settingsOrExit, UserError } from './common';
 import {
   assertPortsFree,
   canEmbed,
@@ -38,19 +38,6 @@ interface RunOptions {
   json?: boolean;
 }
 
-const number = (v: string) => {
-  const n = Number(v);
-  if (v.trim() === '' || !Number.isFinite(n)) throw new InvalidArgumentError('expected a number.');
-  return n;
-};
-const collect = (v: string, prev: string[] = []) => [
-  ...prev,
-  ...v
-    .split(',')
-    .map((x) => x.trim())
-    .filter(Boolean),
-];
-
 export function register(program: Command): void {
   program
     .command('run')
@@ -67,13 +54,13 @@ export function register(program: Command): void {
     .option(
       '--evaluator <model>',
       'evaluator model; repeat or comma-separate for a pool (default FLYWHEEL_EVALUATOR_MODELS)',
-      collect,
+      parseList,
     )
-    .option('--max-rounds <n>', 'most Wiggum rounds, 1-10 (default FLYWHEEL_MAX_ROUNDS, 3)', number)
+    .option('--max-rounds <n>', 'most Wiggum rounds, 1-10 (default FLYWHEEL_MAX_ROUNDS, 3)', parseNumber)
     .option(
       '--threshold <x>',
       'PASS at this composite score, 0-10 (default FLYWHEEL_PASS_THRESHOLD, 8)',
-      number,
+      parseNumber,
     )
     .option('--no-wait', 'print the workflow id and exit 0 once the run has started')
     .option('--json', 'print the result (or, with --no-wait, the ids) as one JSON object on stdout')
