@@ -6,6 +6,7 @@ configs), else pandas. Prints a JSON report on stdout; exit 1 on a failed check,
 """
 
 import glob
+import tempfile
 import json
 import os
 import sys
@@ -74,7 +75,8 @@ def check_row(kind, row, i):
 def with_datasets(directory):
     import datasets
 
-    dd = datasets.load_dataset(directory)
+    # A fresh cache per load: a shared Hugging Face cache can serve rows of an earlier, different export.
+    dd = datasets.load_dataset(directory, cache_dir=tempfile.mkdtemp(prefix="fw-hf-"))
     return {name: [dict(r) for r in split] for name, split in dd.items()}
 
 
