@@ -142,7 +142,8 @@ void describe('Flywheel on a real model (SmolLM2-135M on Ollama, CPU)', { timeou
   void test("the record's token counts are the sums of what Ollama reported for the run's calls", async () => {
     const { rec, calls, spool } = await plainRun();
     const chats = calls.filter((c) => c.path === '/api/chat');
-    assert.ok(chats.length >= 5, `plan, synthesize, 2 evaluators, ... (got ${chats.length} chat calls)`);
+    // At least plan, synthesize and both evaluators; a round the 135M evaluators cannot score ends the loop there.
+    assert.ok(chats.length >= 4, `plan, synthesize, 2 evaluators, ... (got ${chats.length} chat calls)`);
     assert.equal(rec.input_tokens, sum(calls.map((c) => c.response.prompt_eval_count ?? 0)));
     assert.equal(rec.output_tokens, sum(calls.map((c) => c.response.eval_count ?? 0)));
     // Call by call, the spool behind the trace holds the counts Ollama sent.
