@@ -11,6 +11,7 @@ const BENCHES: Bench[] = [
   { name: 'dashboard', load: async () => (await import('./dashboard')).benchDashboard },
   { name: 'lit-review', load: async () => (await import('./lit-review')).benchLitReview },
   { name: 'idle-share', load: async () => (await import('./idle-share')).benchIdleShare },
+  { name: 'worker-tuning', load: async () => (await import('./worker-tuning')).benchWorkerTuning },
 ];
 
 async function main() {

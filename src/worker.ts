@@ -37,10 +37,21 @@ export function workflowBundle(otel = false): Promise<WorkflowBundleWithSourceMa
 export type WorkerRole = Settings['FLYWHEEL_WORKER_ROLE'];
 
 /**
- * Activities served on `<queue>-audit`: the writes that must land once, in the audit worker's data folder.
- * finalizeRun: a run's record + trace; sweepRuns: records for runs that closed without finalizing.
+ * Activities served on `<queue>-audit`: everything that reads or writes the data folder outside `work/`, run by
+ * the one worker that owns it. finalizeRun: a run's security events, trace and record; sweepRuns: the same for
+ * runs that closed without finalizing; publishOutput / litPublish: `outputs/`; recallMemories / storeMemory: the
+ * memory store; readRolloutTasks / recordRolloutPair: `rollouts/`. Stage workers write only under `work/`.
  */
-export const AUDIT_ACTIVITIES = ['finalizeRun', 'sweepRuns', 'recordRolloutPair'] as const;
+export const AUDIT_ACTIVITIES = [
+  'finalizeRun',
+  'sweepRuns',
+  'publishOutput',
+  'litPublish',
+  'recallMemories',
+  'storeMemory',
+  'readRolloutTasks',
+  'recordRolloutPair',
+] as const;
 export const auditQueueOf = (taskQueue: string) => `${taskQueue}-audit`;
 
 export interface FlywheelWorker {

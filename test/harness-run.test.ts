@@ -40,7 +40,7 @@ describe('harness run: the Wiggum loop', () => {
       assert.ok(r.tool_calls.every((c: any) => c.name === 'search' && c.urls.length > 0));
       assert.equal(readData(env.dataDir, r.output_path), draft(1));
       assert.equal(r.output_path, `outputs/${r.run_id}.md`);
-      assert.equal(r.draft_path, `outputs/${r.run_id}.r1.md`);
+      assert.equal(r.draft_path, `work/${r.run_id}/draft.r1.md`);
       // Only one evaluation and no revision happened.
       assert.equal(env.ollama.countRequests({ endpoint: 'chat', model: MODELS.evaluator }), 1);
       assert.equal(env.ollama.countRequests({ endpoint: 'chat', model: MODELS.producer }), 1);
@@ -78,7 +78,7 @@ describe('harness run: the Wiggum loop', () => {
       assert.deepEqual(r.wiggum_scores, FAIL_SCORES);
       // Round 2 scored best (7): its draft is the output; the last round's (3) is not.
       assert.equal(readData(env.dataDir, r.output_path), draft(2));
-      assert.equal(readData(env.dataDir, `outputs/${r.run_id}.r3.md`), draft(3));
+      assert.equal(readData(env.dataDir, `work/${r.run_id}/draft.r3.md`), draft(3));
       const described = await env.client.workflow.getHandle(r.workflow_id).describe();
       const score = described.typedSearchAttributes.get(FlywheelScore);
       assert.equal(score, 7, "the run's score is its best round");

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { readSpool } from '../src/activities/finalize';
 import { RunRecord } from '../src/audit/records';
 import { checkTrace } from '../src/audit/trace';
 import { exportDataset } from '../src/flywheel/export';
@@ -15,6 +16,7 @@ import { DIMENSIONS } from '../src/harness/rubric';
 import { startHarnessRun } from '../src/harness/start';
 import { citedKeys } from '../src/lit-review/citations';
 import { resolveLitReviewInput } from '../src/lit-review/input';
+import { outputRels } from '../src/lit-review/paths';
 import { startLitReview } from '../src/lit-review/start';
 import { closeTruncatedJson, extractJson } from '../src/llm/client';
 import { readData, readRecords } from './support/harness-checks';
@@ -105,10 +107,7 @@ void describe('Flywheel on a real model (SmolLM2-135M on Ollama, CPU)', { timeou
       const result = await (await startHarnessRun(env.client, env.taskQueue, input)).result();
       const rec = (await readRecords(env.dataDir)).find((r) => r.run_id === result.runId) as RunRecord;
       assert.ok(rec, 'the run has its record');
-      const spool = readData(env.dataDir, `traces/${rec.run_id}.spans.jsonl`)
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => JSON.parse(l) as Record<string, any>);
+      const spool = (await readSpool(env.dataDir, rec.run_id)) as Record<string, any>[];
       const trace = JSON.parse(readData(env.dataDir, rec.trace_path!)) as { traceEvents: any[] };
       return { runId: rec.run_id, rec, calls: proxy.calls.slice(from), trace, spool };
     } finally {
@@ -341,7 +340,7 @@ void describe('Flywheel on a real model (SmolLM2-135M on Ollama, CPU)', { timeou
     assert.equal(rec.kind, 'lit_review');
     assert.ok(['PASS', 'FAIL'].includes(rec.final), `finished, not ${rec.final}: ${rec.error}`);
 
-    const log = readData(env.dataDir, `lit-review/${id}/curation.jsonl`)
+    const log = readData(env.dataDir, outputRels(id).curationLog)
       .split('\n')
       .filter(Boolean)
       .map((l) => JSON.parse(l) as { included: boolean; cite_key: string });

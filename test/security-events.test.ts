@@ -34,7 +34,15 @@ void test('recordSecurityEvent appends one line with ts, run_id, event_type, lay
   });
   const got = await events(dir);
   assert.equal(got.length, 2);
-  assert.deepEqual(Object.keys(got[0]).sort(), ['detail', 'event_type', 'layer', 'run_id', 'severity', 'ts']);
+  assert.deepEqual(Object.keys(got[0]).sort(), [
+    'detail',
+    'event_id',
+    'event_type',
+    'layer',
+    'run_id',
+    'severity',
+    'ts',
+  ]);
   assert.equal(got[0].run_id, '20250101T000000_deadbeef');
   assert.equal(got[0].event_type, 'path_sandbox');
   assert.equal(got[0].layer, 'file_api');

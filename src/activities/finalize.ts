@@ -5,28 +5,42 @@ import { SCHEMA_VERSION, type RunRecord } from '../audit/records';
 import { buildTrace, writeTraceFile, type Span } from '../audit/trace';
 import { DIMENSIONS } from '../harness/rubric';
 import { resolveModel } from '../llm/provider';
+import { appendSecurityEvents } from '../security/events';
 import { resolveInside } from '../security/sandbox';
-import type { ActivityDeps } from './deps';
-import { spoolRel, type SpoolLine } from './run-trace';
+import { dataFile, type ActivityDeps } from './deps';
+import { spoolDirRel, type SpoolLine } from './run-trace';
 import type { FinalizeInput } from './types';
 
 export const RUNS_FILE = 'runs.jsonl';
 export const traceRel = (runId: string) => `traces/${runId}.trace.json`;
+/** Where runs started before the per-attempt spool kept theirs (read, so an upgrade mid-run loses nothing). */
+const legacySpoolRel = (runId: string) => `traces/${runId}.spans.jsonl`;
 
-async function readSpool(dataDir: string, runId: string): Promise<SpoolLine[]> {
+/** Every attempt's spool lines of the run, in time order (missing files and unreadable lines are skipped). */
+export async function readSpool(dataDir: string, runId: string): Promise<SpoolLine[]> {
+  const dir = resolveInside(dataDir, spoolDirRel(runId));
+  const names = fs.existsSync(dir) ? fs.readdirSync(dir).filter((n) => n.endsWith('.jsonl')) : [];
+  const files = [
+    resolveInside(dataDir, legacySpoolRel(runId)),
+    ...names.sort().map((n) => path.join(dir, n)),
+  ];
   const lines: SpoolLine[] = [];
-  for await (const l of readJsonl(resolveInside(dataDir, spoolRel(runId)))) lines.push(l as SpoolLine);
-  return lines;
+  for (const file of files) for await (const l of readJsonl(file)) lines.push(l as SpoolLine);
+  const at = (l: SpoolLine) => (l.type === 'security' ? Date.parse(l.event.ts) : l.startMs);
+  return lines.sort((a, b) => at(a) - at(b));
 }
+
+type LlmLine = Extract<SpoolLine, { type: 'llm' }>;
+const isLlm = (l: SpoolLine): l is LlmLine => l.type === 'llm';
 
 /**
  * Lanes for LLM calls: a call that overlaps an earlier one (an evaluator pool scoring in parallel) gets a lane
  * of its own, so each call and its load slice nest together; the others nest under their attempt on 'worker'.
  */
-function llmLanes(spool: SpoolLine[]): Map<SpoolLine, string> {
-  const calls = spool.filter((l) => l.type === 'llm').sort((a, b) => a.startMs - b.startMs);
+function llmLanes(spool: SpoolLine[]): Map<LlmLine, string> {
+  const calls = spool.filter(isLlm).sort((a, b) => a.startMs - b.startMs);
   const busyUntil: number[] = [];
-  const lanes = new Map<SpoolLine, string>();
+  const lanes = new Map<LlmLine, string>();
   for (const c of calls) {
     let slot = busyUntil.findIndex((end) => end <= c.startMs);
     if (slot < 0) slot = busyUntil.push(0) - 1;
@@ -69,7 +83,7 @@ export function traceSpans(f: FinalizeInput, spool: SpoolLine[]): Span[] {
         lane: 'worker',
         args: { stage: l.stage, attempt: l.attempt, round: l.round, ok: l.ok, error: l.error },
       });
-    } else {
+    } else if (l.type === 'llm') {
       const name = l.op === 'chat' ? `chat ${l.model}` : `embeddings ${l.model}`;
       const args = {
         'gen_ai.operation.name': l.op === 'chat' ? 'chat' : 'embeddings',
@@ -113,7 +127,7 @@ export function buildRecord(f: FinalizeInput, spool: SpoolLine[]): RunRecord {
   const dims = Object.fromEntries(
     DIMENSIONS.map((d) => [d, scored.length ? scored.map((r) => r.dimensions![d]) : [null]]),
   );
-  const llm = spool.filter((l): l is Extract<SpoolLine, { type: 'llm' }> => l.type === 'llm');
+  const llm = spool.filter(isLlm);
   const stages: RunRecord['stages'] = {};
   for (const s of f.spans.filter((x) => x.cat === 'stage')) {
     const st = (stages[s.name] ??= { duration_s: 0, input_tokens: 0, output_tokens: 0, attempts: 0 });
@@ -124,7 +138,7 @@ export function buildRecord(f: FinalizeInput, spool: SpoolLine[]): RunRecord {
     if (l.type === 'llm') {
       st.input_tokens += l.inputTokens;
       st.output_tokens += l.outputTokens;
-    } else st.attempts += 1;
+    } else if (l.type === 'attempt') st.attempts += 1;
   }
   const input = f.input;
   const evaluators: string[] = input.evaluatorModels ?? [];
@@ -176,9 +190,16 @@ export function buildRecord(f: FinalizeInput, spool: SpoolLine[]): RunRecord {
   };
 }
 
-/** Writes the trace, then appends exactly one record (idempotent by run_id: a retried finalize writes nothing twice). */
+/**
+ * The audit writer's part of a run: its security events, its trace, then exactly one record (last: the commit
+ * point). Every step is idempotent (events by event_id, the record by run_id), so a retry writes nothing twice.
+ */
 export async function writeRunRecord(dataDir: string, f: FinalizeInput): Promise<{ recordWritten: boolean }> {
   const spool = await readSpool(dataDir, f.runId);
+  await appendSecurityEvents(
+    dataDir,
+    spool.flatMap((l) => (l.type === 'security' ? [l.event] : [])),
+  );
   const trace = buildTrace(
     { runId: f.runId, processName: `flywheel ${f.input.kind ?? 'run'} ${f.runId}` },
     traceSpans(f, spool),
@@ -196,7 +217,7 @@ export function finalizeActivities({ settings }: ActivityDeps) {
     },
     async publishOutput(a: { runId: string; stage: string; draftPath: string }) {
       const rel = `outputs/${a.runId}.md`;
-      fs.copyFileSync(resolveInside(settings.dataDir, a.draftPath), resolveInside(settings.dataDir, rel));
+      fs.copyFileSync(resolveInside(settings.dataDir, a.draftPath), dataFile(settings.dataDir, rel));
       return { outputPath: rel };
     },
   };

@@ -4,15 +4,27 @@ import type { ActivityExecuteInput, ActivityInboundCallsInterceptor, Next } from
 import path from 'node:path';
 import { appendJsonl } from '../audit/jsonl';
 import { LlmError } from '../llm/client';
+import type { SecurityEvent } from '../audit/records';
 import { llmCallScope, type LlmCallRecord } from '../llm/recorder';
 import { SearchError } from '../search/types';
+import { securityEventScope } from '../security/events';
 import { resolveInside } from '../security/sandbox';
 
-/** Spool of worker-side spans, merged into the Chrome trace by finalizeRun. Survives worker crashes. */
-export const spoolRel = (runId: string) => path.posix.join('traces', `${runId}.spans.jsonl`);
+/**
+ * The run's spool: what attempts saw on the worker (LLM calls, attempts, security events), one file per
+ * attempt under `work/<run_id>/spans/` (one writer per file, safe on a shared network volume). finalizeRun,
+ * on the audit worker, merges it into the trace and the record and appends the security events. Survives crashes.
+ */
+export const spoolDirRel = (runId: string) => path.posix.join('work', runId, 'spans');
+const attemptSpoolRel = (runId: string, workflowRunId: string, activityId: string, attempt: number) =>
+  path.posix.join(
+    spoolDirRel(runId),
+    `${workflowRunId.slice(0, 8)}-${activityId}-${attempt}.jsonl`.replace(/[^\w.-]/g, '_'),
+  );
 
 export type SpoolLine =
   | ({ type: 'llm'; activity: string; stage: string; attempt: number } & LlmCallRecord)
+  | { type: 'security'; activity: string; stage: string; attempt: number; event: SecurityEvent }
   | {
       type: 'attempt';
       activity: string;
@@ -40,7 +52,10 @@ export class RunTraceActivityInbound implements ActivityInboundCallsInterceptor 
     const a = (input.args[0] ?? {}) as { runId?: string; stage?: string; round?: number };
     const info = this.ctx.info;
     if (!a.runId || info.activityType === 'finalizeRun') return toFailure(next(input));
-    const spool = resolveInside(this.dataDir, spoolRel(a.runId));
+    const spool = resolveInside(
+      this.dataDir,
+      attemptSpoolRel(a.runId, info.workflowExecution?.runId ?? 'none', info.activityId, info.attempt),
+    );
     const base = { activity: info.activityType, stage: a.stage ?? info.activityType, attempt: info.attempt };
     const writes: Promise<unknown>[] = [];
     // Spool writes are best-effort telemetry: a failure here never fails the stage.
@@ -52,8 +67,11 @@ export class RunTraceActivityInbound implements ActivityInboundCallsInterceptor 
     let ok = false;
     let error: string | undefined;
     try {
-      const result = await llmCallScope.run({ push: (rec) => write({ type: 'llm', ...base, ...rec }) }, () =>
-        next(input),
+      // Security events are not telemetry: each is synced to the spool before the stage goes on (or fails it).
+      const security = (event: SecurityEvent) =>
+        appendJsonl(spool, { type: 'security', ...base, event } satisfies SpoolLine).then(() => undefined);
+      const result = await securityEventScope.run({ push: security }, () =>
+        llmCallScope.run({ push: (rec) => write({ type: 'llm', ...base, ...rec }) }, () => next(input)),
       );
       ok = true;
       return result;

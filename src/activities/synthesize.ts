@@ -1,11 +1,12 @@
 import { chat, LlmError } from '../llm/client';
 import { loadSynthInstructions } from '../harness/prompts';
 import { scanAndRecord } from '../security/events';
-import { cancelSignal, readDataFile, writeDataFile, type ActivityDeps } from './deps';
+import { cancelSignal, readDataFile, workRel, writeDataFile, type ActivityDeps } from './deps';
 import type { Source } from './research';
 import type { StageArgs } from './types';
 
-export const draftRel = (runId: string, round: number) => `outputs/${runId}.r${round}.md`;
+/** Drafts are stage files (`work/`); the audit writer publishes the best one to `outputs/<run_id>.md`. */
+export const draftRel = (runId: string, round: number) => workRel(runId, `draft.r${round}.md`);
 
 /**
  * Scans a draft before it is written: findings are logged; blocked spans are removed. Returns its path, or

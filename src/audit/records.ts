@@ -134,6 +134,8 @@ export const SecurityEvent = z.looseObject({
   layer: z.string().min(1),
   severity: z.enum(['block', 'warn']),
   detail: z.string(),
+  /** Unique per decision: the audit writer appends each event once, however often it is retried. */
+  event_id: z.string().optional(),
 });
 export type SecurityEvent = z.infer<typeof SecurityEvent>;
 

@@ -13,7 +13,7 @@ import {
   type LitReviewInputOverrides,
   type LitSource,
 } from '../lit-review/input';
-import { curationLogRel, outputRels } from '../lit-review/paths';
+import { outputRels } from '../lit-review/paths';
 import { startLitReview } from '../lit-review/start';
 import { TEMPLATE_NAMES } from '../lit-review/templates';
 import type { LitReviewProgress } from '../lit-review/types';
@@ -292,7 +292,7 @@ async function finish(
   const files = {
     bibPath: abs(rels.bib),
     csvPath: abs(rels.csv),
-    curationLogPath: abs(curationLogRel(id)),
+    curationLogPath: abs(rels.curationLog),
   };
   const rec = await awaitRecord(s.dataDir, { runId: id, workflowId });
   if (rec) {

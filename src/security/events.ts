@@ -1,3 +1,5 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { appendJsonl } from '../audit/jsonl';
 import { SecurityEvent } from '../audit/records';
@@ -16,7 +18,16 @@ export interface SecurityEventInput {
 
 export const SECURITY_EVENTS_FILE = 'security_events.jsonl';
 
-/** Appends one decision to `<dataDir>/security_events.jsonl`; `detail` is redacted and cut to ~120 chars. */
+/**
+ * Inside a traced activity attempt (opened by the RunTrace activity interceptor), events go to the run's
+ * spool and the audit writer appends them (finalizeRun): stage workers never write outside `work/`.
+ */
+export const securityEventScope = new AsyncLocalStorage<{ push(ev: SecurityEvent): Promise<void> }>();
+
+/**
+ * Records one decision: `detail` is redacted and cut to ~120 chars. In a traced activity it is spooled
+ * for the audit writer; anywhere else (the dashboard) it is appended to `<dataDir>/security_events.jsonl`.
+ */
 export async function recordSecurityEvent(dataDir: string, ev: SecurityEventInput): Promise<void> {
   const record = SecurityEvent.parse({
     ts: new Date().toISOString(),
@@ -25,8 +36,21 @@ export async function recordSecurityEvent(dataDir: string, ev: SecurityEventInpu
     layer: ev.layer,
     severity: ev.severity,
     detail: redactForLog(ev.detail),
+    event_id: randomUUID(),
   });
-  await appendJsonl(path.join(dataDir, SECURITY_EVENTS_FILE), record);
+  const scope = securityEventScope.getStore();
+  if (scope) await scope.push(record);
+  else await appendSecurityEvents(dataDir, [record]);
+}
+
+/** The one append to security_events.jsonl; idempotent by event_id, so a retried writer adds nothing twice. */
+export async function appendSecurityEvents(dataDir: string, events: SecurityEvent[]): Promise<number> {
+  let added = 0;
+  for (const e of events) {
+    const res = await appendJsonl(path.join(dataDir, SECURITY_EVENTS_FILE), e, { key: 'event_id' });
+    if (res === 'appended') added++;
+  }
+  return added;
 }
 
 /** Scans `text` and records one `injection_scanner` event per finding (none when the text is clean). */

@@ -2,6 +2,7 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { HarnessInput } from '../harness/input';
+import { auditActivities } from './audit-queue';
 import type { RunTrace } from './run-trace';
 
 /** LLM stages heartbeat (every 2 s from the RunTrace activity interceptor), so a dead worker is noticed in 20 s. */
@@ -10,10 +11,6 @@ export const llmStage = {
   retry: { initialInterval: '2s', backoffCoefficient: 2, maximumAttempts: 5 },
 } as const;
 
-const { recallMemories } = proxyActivities<Activities>({
-  startToCloseTimeout: '2 minutes',
-  retry: { maximumAttempts: 5 },
-});
 const { plan, research } = proxyActivities<Activities>({ startToCloseTimeout: '15 minutes', ...llmStage });
 const { synthesize } = proxyActivities<Activities>({ startToCloseTimeout: '60 minutes', ...llmStage });
 
@@ -33,7 +30,8 @@ export type DraftInput = Pick<
 export async function firstDraft(trace: RunTrace, input: DraftInput): Promise<{ draftPath: string }> {
   const runId = trace.runId;
   trace.enterStage('plan');
-  const memory = await recallMemories({
+  // The memory store is in the data folder: recall runs on the audit queue (it marks what it retrieves).
+  const memory = await auditActivities().recallMemories({
     runId,
     stage: 'plan',
     task: input.task,

@@ -6,6 +6,7 @@ import { FlywheelKind, FlywheelProducer } from '../temporal/search-attributes';
 import { matchSkill } from '../skills/registry';
 import { runLitReviewSkill } from './lit-review-skill';
 import { firstDraft, llmStage } from './first-draft';
+import { auditActivities } from './audit-queue';
 import { runTrace, type Progress } from './run-trace';
 
 export const progressQuery = defineQuery<Progress>('progress');
@@ -19,10 +20,6 @@ export interface HarnessResult {
 }
 
 // Timeouts and retries are explicit per stage (the first draft's stages: ./first-draft.ts).
-const { storeMemory, publishOutput } = proxyActivities<Activities>({
-  startToCloseTimeout: '2 minutes',
-  retry: { maximumAttempts: 5 },
-});
 const { evaluate, revise } = proxyActivities<Activities>({ startToCloseTimeout: '60 minutes', ...llmStage });
 
 /** A harness run: plan → research → synthesize → evaluate (the Wiggum loop) → finalize. */
@@ -44,6 +41,8 @@ export async function harnessRun(input: HarnessInput): Promise<HarnessResult> {
 
   trace.enterStage('finalize');
   const final = best.composite !== null && best.composite >= input.threshold ? 'PASS' : 'FAIL';
+  // Publishing and memories write the data folder: the audit writer does both.
+  const { publishOutput, storeMemory } = auditActivities();
   const { outputPath } = await publishOutput({ runId, stage: 'finalize', draftPath: best.draftPath });
   trace.setOutcome(final, outputPath, draft.draftPath);
   if (best.composite !== null) {

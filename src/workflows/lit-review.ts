@@ -28,6 +28,7 @@ import type {
   PaperDone,
 } from '../lit-review/types';
 import { FlywheelKind, FlywheelProducer } from '../temporal/search-attributes';
+import { auditActivities } from './audit-queue';
 import { runTrace } from './run-trace';
 
 /** Same query name as a harness run's, so any run's progress is read the same way. */
@@ -51,10 +52,12 @@ const PAPER_OPTS = {
   retry: llmRetry,
 } as const;
 
-const { litSetup, litAssemble, litPublish } = proxyActivities<Activities>({
+const { litSetup, litAssemble } = proxyActivities<Activities>({
   startToCloseTimeout: '5 minutes',
   retry: { maximumAttempts: 5 },
 });
+// The review's outputs are written by the audit writer (it owns outputs/).
+const publisher = () => auditActivities({ startToCloseTimeout: '5 minutes' });
 const { litRetrieve } = proxyActivities<Activities>({
   startToCloseTimeout: '30 minutes',
   heartbeatTimeout: '20 seconds',
@@ -181,7 +184,7 @@ export async function litReview(input: LitReviewInput): Promise<LitReviewResult>
       found.count === 0
         ? 'No candidate papers were found for this topic and date range.'
         : 'No candidate passed curation, so there is nothing to review.';
-    const pub = await litPublish({ runId, stage: 'publish', draftPath: null, note });
+    const pub = await publisher().litPublish({ runId, stage: 'publish', draftPath: null, note });
     trace.setOutcome('FAIL', pub.outputPath, null);
     return {
       ...base,
@@ -233,7 +236,12 @@ export async function litReview(input: LitReviewInput): Promise<LitReviewResult>
   const best = await reviewLoop(input, runId, first.draftPath, details);
 
   enter('publish');
-  const pub = await litPublish({ runId, stage: 'publish', draftPath: best.draftPath, note: null });
+  const pub = await publisher().litPublish({
+    runId,
+    stage: 'publish',
+    draftPath: best.draftPath,
+    note: null,
+  });
   const final = best.composite !== null && best.composite >= input.threshold ? 'PASS' : 'FAIL';
   trace.setOutcome(final, pub.outputPath, first.draftPath);
   return {

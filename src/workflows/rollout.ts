@@ -18,6 +18,7 @@ import type { CandidateSummary } from '../activities/rollout';
 import type { HarnessInput } from '../harness/input';
 import { FlywheelKind, FlywheelProducer, FlywheelStatus } from '../temporal/search-attributes';
 import { progressQuery } from './harness-run';
+import { auditActivities } from './audit-queue';
 import { runTrace } from './run-trace';
 import { firstDraft, llmStage } from './first-draft';
 
@@ -90,20 +91,10 @@ export const rolloutProgressQuery = defineQuery<RolloutProgress>('rolloutProgres
 export const PAIR_MARGIN = 0.5;
 const PAGE = 100;
 
+// The task list and the pairs live in the data folder: read and written by the audit writer, on `<queue>-audit`.
 // Short file operations: a lost worker is noticed when the (short) start-to-close timeout expires.
-const { readRolloutTasks } = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { maximumAttempts: 5 },
-});
-/** Pairs are written by the audit writer, on `<queue>-audit`, like every record. */
-const pairWriter = () =>
-  proxyActivities<Activities>({
-    taskQueue: `${workflowInfo().taskQueue}-audit`,
-    startToCloseTimeout: '30 seconds',
-    retry: { maximumAttempts: 5 },
-  }).recordRolloutPair;
+const audit = () => auditActivities({ startToCloseTimeout: '30 seconds' });
 // The first draft's stages (plan → research → synthesize) are shared with harness runs: ./first-draft.ts.
-const { publishOutput } = proxyActivities<Activities>({ startToCloseTimeout: '2 minutes', ...llmStage });
 const { evaluate } = proxyActivities<Activities>({ startToCloseTimeout: '60 minutes', ...llmStage });
 
 const r2 = (x: number) => Math.round(x * 100) / 100;
@@ -152,7 +143,7 @@ export async function rolloutBatch(input: RolloutBatchInput): Promise<RolloutPro
   if (st.total === null) {
     if (input.tasks) st.total = input.tasks.length;
     else if (input.tasksPath) {
-      const first = await readRolloutTasks({ tasksPath: input.tasksPath, offset: 0, limit: PAGE });
+      const first = await audit().readRolloutTasks({ tasksPath: input.tasksPath, offset: 0, limit: PAGE });
       st.total = first.total;
       page = { offset: 0, tasks: first.tasks };
     } else st.total = 0;
@@ -163,7 +154,7 @@ export async function rolloutBatch(input: RolloutBatchInput): Promise<RolloutPro
   const taskAt = async (i: number): Promise<string> => {
     if (input.tasks) return input.tasks[i];
     if (i < page.offset || i >= page.offset + page.tasks.length) {
-      const got = await readRolloutTasks({ tasksPath: input.tasksPath!, offset: i, limit: PAGE });
+      const got = await audit().readRolloutTasks({ tasksPath: input.tasksPath!, offset: i, limit: PAGE });
       page = { offset: i, tasks: got.tasks };
     }
     return page.tasks[i - page.offset];
@@ -304,7 +295,7 @@ export async function rolloutTask(input: RolloutTaskInput): Promise<RolloutTaskR
   result.reward = reward;
   if (reward <= PAIR_MARGIN) return result;
   try {
-    const res = await pairWriter()({
+    const res = await audit().recordRolloutPair({
       batchId: input.batchId,
       taskIndex: input.index,
       task: input.task,
@@ -350,7 +341,11 @@ export async function rolloutCandidate(
 
   trace.enterStage('finalize');
   const final = scored.composite !== null && scored.composite >= input.threshold ? 'PASS' : 'FAIL';
-  const { outputPath } = await publishOutput({ runId, stage: 'finalize', draftPath: draft.draftPath });
+  const { outputPath } = await audit().publishOutput({
+    runId,
+    stage: 'finalize',
+    draftPath: draft.draftPath,
+  });
   trace.setOutcome(final, outputPath, draft.draftPath);
   return {
     run_id: runId,

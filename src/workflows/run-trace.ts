@@ -4,7 +4,6 @@ import {
   ApplicationFailure,
   CancellationScope,
   isCancellation,
-  proxyActivities,
   setCurrentDetails,
   upsertSearchAttributes,
   uuid4,
@@ -16,19 +15,17 @@ import {
   type WorkflowInterceptors,
   type WorkflowOutboundCallsInterceptor,
 } from '@temporalio/workflow';
-import type { Activities } from '../activities';
 import type { FinalStatus, RoundResult, ToolCall, WorkflowSpan, FinalizeInput } from '../activities/types';
 import { newRunId, RUN_ID_RE } from '../audit/records';
 import { FlywheelStatus, FlywheelScore } from '../temporal/search-attributes';
+import { auditActivities } from './audit-queue';
 
 /** Workflow types that are "runs": each gets exactly one record and one trace. */
 const TRACED = new Set(['harnessRun', 'rolloutCandidate', 'litReview']);
 
 /** finalizeRun runs on the audit queue (`<run's queue>-audit`), served by the worker that owns the data folder. */
 function finalizeActivity() {
-  return proxyActivities<Activities>({
-    // Workflow code has no process.env: the audit queue is derived from the run's own queue, per execution.
-    taskQueue: `${workflowInfo().taskQueue}-audit`,
+  return auditActivities({
     startToCloseTimeout: '2 minutes',
     retry: { initialInterval: '1s', maximumInterval: '30s' }, // unlimited: the record must land
     summary: 'finalize: write record + trace',

@@ -1,6 +1,6 @@
 // The sweeper (scheduled every few minutes): records for runs that closed without finalizing (terminated, timed out).
-import { proxyActivities, workflowInfo } from '@temporalio/workflow';
-import type { Activities } from '../activities';
+import { workflowInfo } from '@temporalio/workflow';
+import { auditActivities } from './audit-queue';
 import type { SweepResult } from '../activities/sweeper';
 
 export interface SweeperInput {
@@ -11,8 +11,7 @@ export interface SweeperInput {
 /** Sweeps the runs of this workflow's task queue; the writes run on the audit queue, like finalizeRun. */
 export async function sweeper(input: SweeperInput = {}): Promise<SweepResult> {
   const runQueue = workflowInfo().taskQueue;
-  const { sweepRuns } = proxyActivities<Activities>({
-    taskQueue: `${runQueue}-audit`,
+  const { sweepRuns } = auditActivities({
     startToCloseTimeout: '10 minutes',
     heartbeatTimeout: '2 minutes',
     retry: { initialInterval: '5s', maximumAttempts: 3 },

@@ -33,7 +33,7 @@ export function curationTable(id: string, lines: CurationLine[]): string {
     '## Appendix: curation',
     `Five reviewer personas (${PERSONA_NAMES.join(', ')}) scored each of the ${lines.length} candidates from 1 to 5. ` +
       `A paper is excluded when the mean is below ${MEAN_THRESHOLD} or any persona scores below ${VETO_BELOW}. ` +
-      `${included} included, ${lines.length - included} excluded. Every decision is in \`${curationLogRel(id)}\` and \`${outputRels(id).csv}\`.`,
+      `${included} included, ${lines.length - included} excluded. Every decision is in \`${outputRels(id).curationLog}\` and \`${outputRels(id).csv}\`.`,
     [head, rule, ...rows].join('\n'),
     `<details><summary>Persona reasons</summary>\n\n${reasons.join('\n')}\n\n</details>`,
   ].join('\n\n');
@@ -100,11 +100,13 @@ export function litPublishActivities({ settings }: ActivityDeps) {
       writeDataFile(dataDir, rels.md, `${body}\n\n${curationTable(a.runId, lines)}\n`);
       writeDataFile(dataDir, rels.bib, toBibtex(included));
       writeDataFile(dataDir, rels.csv, curationCsv(lines, byIndex));
+      // The log itself is a stage file (work/); its published copy, one decision per paper, sits next to the review.
+      writeDataFile(dataDir, rels.curationLog, lines.map((l) => `${JSON.stringify(l)}\n`).join(''));
       return {
         outputPath: rels.md,
         bibPath: rels.bib,
         csvPath: rels.csv,
-        curationLogPath: curationLogRel(a.runId),
+        curationLogPath: rels.curationLog,
         included: included.length,
         decided: lines.length,
       };

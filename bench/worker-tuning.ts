@@ -1,0 +1,338 @@
+// Worker tuning: a batch of harness runs submitted at once to a worker process (createWorker, role `all`) against a
+// scripted model with a fixed latency per chat call, for a small grid of activity slots, workflow-task slots and
+// workflow cache sizes. Measures throughput, the worker's RSS and CPU, and chooses the defaults: per knob, the
+// smallest value within 5% of the best throughput (slots and cache cost memory, and activity slots beyond the
+// model server's parallelism only queue at the model server).
+// Run alone: npx tsx bench/run.ts worker-tuning   (BENCH_TUNING_RUNS, BENCH_TUNING_LATENCY_MS, BENCH_TUNING_PARALLEL)
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import type { ChildProcess } from 'node:child_process';
+import type { Settings } from '../src/config';
+import { resolveHarnessInput } from '../src/harness/input';
+import { startHarnessRun } from '../src/harness/start';
+import { harnessEnv, MODELS, stopOwnServer, tempDir, type HarnessEnv } from '../test/support/harness-env';
+import { killHard, spawnWorker } from '../test/support/spawn-worker';
+
+interface Tuning {
+  activity: number;
+  workflow: number;
+  cache: number;
+}
+
+interface Point extends Tuning {
+  /** Concurrent chat calls the model server serves; null = unlimited. */
+  model_parallel: number | null;
+  runs_per_s: number;
+  wall_s: number;
+  p50_ms: number;
+  p99_ms: number;
+  failed: number;
+  /** The worker process: RSS once polling, peak RSS during the batch, CPU seconds spent on the batch. */
+  rss_ready_mb: number;
+  rss_peak_mb: number;
+  cpu_s: number;
+}
+
+const DEFAULTS: Tuning = { activity: 20, workflow: 40, cache: 500 };
+const WITHIN = 0.05;
+/** RSS the workflow cache may take by default. */
+const CACHE_BUDGET_MB = 512;
+const num = (name: string, dflt: number) => Number(process.env[name] ?? dflt);
+const pct = (xs: number[], p: number) =>
+  xs.length ? [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] : NaN;
+const key = (t: Tuning) => `${t.activity}/${t.workflow}/${t.cache}`;
+
+/** Linux /proc figures for the worker process (NaN elsewhere). */
+function rssMb(pid: number): number {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : NaN;
+  } catch {
+    return NaN;
+  }
+}
+function cpuSeconds(pid: number): number {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in USER_HZ (100 on Linux)
+  } catch {
+    return NaN;
+  }
+}
+
+/**
+ * Ollama answers OLLAMA_NUM_PARALLEL requests at a time and queues the rest; the scripted server has no such
+ * limit, so this gate in front of it lets `parallel` chat/generate calls through at once (embeddings pass).
+ */
+async function modelGate(target: string, parallel: number): Promise<{ url: string; close(): Promise<void> }> {
+  let active = 0;
+  const waiting: (() => void)[] = [];
+  const release = () => {
+    const next = waiting.shift();
+    if (next) next();
+    else active--;
+  };
+  const server = http.createServer((req, res) => {
+    const forward = () => {
+      const up = http.request(
+        `${target}${req.url ?? '/'}`,
+        { method: req.method, headers: req.headers },
+        (a) => {
+          res.writeHead(a.statusCode ?? 502, a.headers);
+          a.pipe(res);
+        },
+      );
+      up.on('error', () => res.destroy());
+      req.pipe(up);
+    };
+    if (!/^\/api\/(chat|generate)\b/.test(req.url ?? '')) return forward();
+    res.once('close', release);
+    if (active < parallel) {
+      active++;
+      forward();
+    } else waiting.push(forward);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
+
+/** A worker process with these settings; the tuning goes in through the environment it inherits. */
+async function startTunedWorker(s: Settings, t: Tuning): Promise<ChildProcess> {
+  const vars: Record<string, string> = {
+    FLYWHEEL_WORKER_ACTIVITY_SLOTS: String(t.activity),
+    FLYWHEEL_WORKER_WORKFLOW_SLOTS: String(t.workflow),
+    FLYWHEEL_MAX_CACHED_WORKFLOWS: String(t.cache),
+  };
+  const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, vars);
+  try {
+    return await spawnWorker(s);
+  } finally {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
+}
+
+async function stopWorker(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => void killHard(child), 15_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** One grid point: a fresh worker process, queue and data folder; `runs` harness runs started at once. */
+async function measure(
+  env: HarnessEnv,
+  t: Tuning,
+  runs: number,
+  model: { url: string; parallel: number | null },
+  warmup = 0,
+): Promise<Point> {
+  const settings: Settings = {
+    ...env.settings,
+    FLYWHEEL_TASK_QUEUE: `tuning-${randomUUID()}`,
+    dataDir: path.join(tempDir('fw-tuning-'), 'data'),
+    OLLAMA_HOST: model.url,
+  };
+  const input = resolveHarnessInput('survey tool use in LLM agents', settings, { maxRounds: 2 });
+  const batch = async (n: number) => {
+    const t0 = Date.now();
+    const handles = await Promise.all(
+      Array.from({ length: n }, () =>
+        startHarnessRun(env.client, settings.FLYWHEEL_TASK_QUEUE, { ...input, runId: undefined }),
+      ),
+    );
+    const lat = await Promise.all(
+      handles.map((h) =>
+        h.result().then(
+          () => Date.now() - t0,
+          () => NaN,
+        ),
+      ),
+    );
+    return { wallMs: Date.now() - t0, lat };
+  };
+  const child = await startTunedWorker(settings, t);
+  try {
+    if (warmup) await batch(warmup);
+    const pid = child.pid!;
+    const rssReady = rssMb(pid);
+    let rssPeak = rssReady;
+    const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, rssMb(pid))), 100);
+    const cpu0 = cpuSeconds(pid);
+    const { wallMs, lat } = await batch(runs);
+    clearInterval(sampler);
+    rssPeak = Math.max(rssPeak, rssMb(pid));
+    const ok = lat.filter((x) => !Number.isNaN(x));
+    return {
+      ...t,
+      model_parallel: model.parallel,
+      runs_per_s: (ok.length * 1000) / wallMs,
+      wall_s: wallMs / 1000,
+      p50_ms: pct(ok, 50),
+      p99_ms: pct(ok, 99),
+      failed: runs - ok.length,
+      rss_ready_mb: rssReady,
+      rss_peak_mb: rssPeak,
+      cpu_s: cpuSeconds(pid) - cpu0,
+    };
+  } finally {
+    await stopWorker(child);
+  }
+}
+
+/** The smallest value of `knob` whose throughput is within 5% of the best. */
+function choose(points: Point[], knob: keyof Tuning): { value: number; best: Point } {
+  const best = points.reduce((a, b) => (b.runs_per_s > a.runs_per_s ? b : a));
+  const ok = points.filter((p) => p.runs_per_s >= (1 - WITHIN) * best.runs_per_s);
+  return { value: Math.min(...ok.map((p) => p[knob])), best };
+}
+
+export async function benchWorkerTuning(): Promise<object> {
+  const runs = num('BENCH_TUNING_RUNS', 60);
+  const latencyMs = num('BENCH_TUNING_LATENCY_MS', 300);
+  const parallel = num('BENCH_TUNING_PARALLEL', 4);
+  const started = Date.now();
+  const env = await harnessEnv({ ollama: { loadDurationMs: 0 }, startWorker: false });
+  // Two rounds per run: plan, synthesize, evaluate, revise, evaluate = 5 chat calls of `latencyMs` each.
+  const low = { relevance: 7, completeness: 7, depth: 7, specificity: 7, structure: 7, groundedness: 7 };
+  env.ollama.rule({
+    model: MODELS.planner,
+    latencyMs,
+    respond: { search_queries: ['agents'], synthesis_notes: 'n' },
+  });
+  env.ollama.rule({ model: MODELS.producer, latencyMs, respond: '# Answer\n\nShort and grounded [1].' });
+  env.ollama.rule({
+    model: MODELS.evaluator,
+    latencyMs,
+    respond: { scores: low, issues: [], feedback: 'more' },
+  });
+  const gate = await modelGate(env.ollama.url, parallel);
+  const free = { url: env.ollama.url, parallel: null };
+  const gated = { url: gate.url, parallel };
+  const log = (p: Point, base?: Point) =>
+    process.stdout.write(
+      `  ${(p.model_parallel === null ? 'model ∞' : `model ${p.model_parallel}`).padEnd(8)} ` +
+        `act ${String(p.activity).padStart(3)}  wf ${String(p.workflow).padStart(3)}  cache ${String(p.cache).padStart(3)}  ` +
+        `${p.runs_per_s.toFixed(2)} runs/s${base ? ` (×${(p.runs_per_s / base.runs_per_s).toFixed(2)})` : ''}  ` +
+        `p50 ${(p.p50_ms / 1000).toFixed(1)} s  p99 ${(p.p99_ms / 1000).toFixed(1)} s  ` +
+        `rss ${p.rss_ready_mb.toFixed(0)}→${p.rss_peak_mb.toFixed(0)} MB  cpu ${p.cpu_s.toFixed(1)} s` +
+        `${p.failed ? `  FAILED ${p.failed}` : ''}\n`,
+    );
+  const seen = new Map<string, Point>();
+  let baseline: Point | undefined;
+  const at = async (t: Tuning) => {
+    const k = key(t);
+    if (!seen.has(k)) {
+      const p = await measure(env, t, runs, free);
+      seen.set(k, p);
+      log(p, baseline);
+    }
+    return seen.get(k)!;
+  };
+  try {
+    process.stdout.write(
+      `${runs} runs at once, 2 rounds each (5 chat calls of ${latencyMs} ms); ratios vs the current defaults ` +
+        `${key(DEFAULTS)} (activity/workflow/cache)\n`,
+    );
+    // The baseline first (after a warm-up batch), and again at the end to show the drift.
+    baseline = await measure(env, DEFAULTS, runs, free, 10);
+    seen.set(key(DEFAULTS), baseline);
+    log(baseline);
+
+    process.stdout.write('activity slots (model server unlimited):\n');
+    const actPoints: Point[] = [];
+    for (const a of [2, 5, 10, 20, 50]) actPoints.push(await at({ ...DEFAULTS, activity: a }));
+    const act = choose(actPoints, 'activity');
+
+    process.stdout.write(`activity slots with a model server serving ${parallel} chat calls at a time:\n`);
+    const gatedPoints: Point[] = [];
+    for (const a of [parallel, 20]) {
+      const p = await measure(env, { ...DEFAULTS, activity: a }, runs, gated);
+      gatedPoints.push(p);
+      log(p, baseline);
+    }
+
+    process.stdout.write(`workflow-task slots (activity ${act.value}):\n`);
+    const wfPoints: Point[] = [];
+    for (const w of [5, 20, 40, 100])
+      wfPoints.push(await at({ ...DEFAULTS, activity: act.value, workflow: w }));
+    const wf = choose(wfPoints, 'workflow');
+
+    // A cache smaller than the open runs evicts: each workflow task then replays the history (CPU).
+    process.stdout.write(`max cached workflows (activity ${act.value}, workflow ${wf.value}):\n`);
+    const cachePoints: Point[] = [];
+    for (const c of [0, 20, 100, 500]) {
+      cachePoints.push(
+        await at({ activity: act.value, workflow: c ? Math.min(wf.value, c) : wf.value, cache: c }),
+      );
+    }
+    const fits = cachePoints.filter((p) => p.cache >= runs);
+    const cache = choose(cachePoints, 'cache');
+    const replayCost = cachePoints.find((p) => p.cache === 0)!;
+    const full = fits.reduce((a, b) => (b.runs_per_s > a.runs_per_s ? b : a));
+    // RSS per cached workflow: from the cache-0 worker (nothing kept) to one that keeps every run.
+    const mbPerCached = (full.rss_peak_mb - replayCost.rss_peak_mb) / runs;
+
+    const again = await measure(env, DEFAULTS, runs, free);
+    log(again, baseline);
+    const drift = again.runs_per_s / baseline.runs_per_s - 1;
+
+    // If evicting costs throughput, the cache should hold every run open at once (this bench only opens `runs`):
+    // the largest grid value whose estimated RSS fits the budget. Otherwise the smallest within 5% of the best.
+    const replays = replayCost.runs_per_s < (1 - WITHIN) * full.runs_per_s;
+    const affordable = cachePoints.filter((p) => p.cache * Math.max(0, mbPerCached) <= CACHE_BUDGET_MB);
+    const chosenCache = replays ? Math.max(...affordable.map((p) => p.cache)) : cache.value;
+    const chosen: Tuning = { activity: act.value, workflow: wf.value, cache: chosenCache };
+    const reason =
+      `activity ${act.value}: smallest within ${WITHIN * 100}% of the best (${act.best.activity}, ` +
+      `${act.best.runs_per_s.toFixed(2)} runs/s); with a model server serving ${parallel} at a time, ` +
+      `${parallel} slots give ${gatedPoints[0].runs_per_s.toFixed(2)} vs ${gatedPoints[1].runs_per_s.toFixed(2)} runs/s at 20. ` +
+      `workflow ${wf.value}: smallest within ${WITHIN * 100}% of the best (${wf.best.workflow}). ` +
+      `cache ${chosenCache}: cache 0 runs at ×${(replayCost.runs_per_s / full.runs_per_s).toFixed(2)} of a cache holding ` +
+      `every run (worker cpu ${replayCost.cpu_s.toFixed(1)} vs ${full.cpu_s.toFixed(1)} s)` +
+      (replays
+        ? `, so it should hold every open run: the largest grid value within ${CACHE_BUDGET_MB} MB at ` +
+          `≈${Math.max(0, mbPerCached).toFixed(2)} MB RSS per cached run (≈${(Math.max(0, mbPerCached) * chosenCache).toFixed(0)} MB).`
+        : `, within ${WITHIN * 100}%: the smallest such value.`);
+    process.stdout.write(
+      `baseline drift over the bench: ${(drift * 100).toFixed(1)}%\n` +
+        `chosen defaults: activity ${chosen.activity}, workflow ${chosen.workflow}, cache ${chosen.cache} — ${reason}\n` +
+        `bench took ${((Date.now() - started) / 1000).toFixed(0)} s\n`,
+    );
+    return {
+      runs,
+      chat_calls_per_run: 5,
+      latency_ms: latencyMs,
+      model_parallel_gated: parallel,
+      defaults_before: DEFAULTS,
+      baseline,
+      baseline_again: again,
+      baseline_drift: drift,
+      activity: actPoints,
+      activity_gated: gatedPoints,
+      workflow: wfPoints,
+      cache: cachePoints,
+      mb_per_cached_workflow: mbPerCached,
+      chosen,
+      reason,
+      wall_s: (Date.now() - started) / 1000,
+    };
+  } finally {
+    await gate.close();
+    await env.close();
+    await stopOwnServer();
+  }
+}
+
+if (require.main === module) void benchWorkerTuning().then(() => process.exit(0));
