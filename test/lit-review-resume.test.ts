@@ -10,6 +10,7 @@ import { startLitReview } from '../src/lit-review/start';
 import { harnessEnv, stopOwnServer, tempDir, type HarnessEnv } from './support/harness-env';
 import { personaCalls, scriptLitReview, sharedPapers, writeCorpus } from './support/lit-review-script';
 import { spawnWorker } from './support/spawn-worker';
+import { reviewRel } from '../src/lit-review/paths';
 
 /** `<title>|<persona>` of every persona score on disk. */
 function persistedScores(reviewDir: string): Set<string> {
@@ -49,7 +50,7 @@ describe('literature review with a worker killed mid-curation', () => {
     child = await spawnWorker(env.settings);
     const handle = await startLitReview(env.client, env.taskQueue, input);
     const id = handle.workflowId.replace(/^litreview-/, '');
-    const reviewDir = path.join(env.dataDir, 'lit-review', id);
+    const reviewDir = path.join(env.dataDir, reviewRel(id));
 
     // Kill the worker once a good part of the 50 persona scores are in, with calls in flight.
     const deadline = Date.now() + 120_000;

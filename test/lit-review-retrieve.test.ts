@@ -9,6 +9,7 @@ import type { CandidatePaper } from '../src/lit-review/types';
 import { PaperSourceError } from '../src/papers';
 import { tempDir } from './support/harness-env';
 import { fixture, startRecordedServer, type RecordedServer } from './fixtures/papers/recorded-server';
+import { reviewRel } from '../src/lit-review/paths';
 
 const servers: RecordedServer[] = [];
 after(() => Promise.all(servers.map((s) => s.close())));
@@ -53,7 +54,7 @@ async function setup(s2Replies: Parameters<typeof startRecordedServer>[0]) {
     corpusPath: null,
     maxAttempts: 3,
   };
-  const review = path.join(settings.dataDir, 'lit-review', args.runId);
+  const review = path.join(settings.dataDir, reviewRel(args.runId));
   return { arxiv, scholar, litRetrieve, args, review };
 }
 

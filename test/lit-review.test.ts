@@ -14,6 +14,7 @@ import { parseCsv } from '../src/papers/csv';
 import { litReviewProgressQuery } from '../src/workflows/lit-review';
 import { harnessEnv, stopOwnServer, tempDir, type HarnessEnv } from './support/harness-env';
 import { personaCalls, scriptLitReview, sharedPapers, writeCorpus } from './support/lit-review-script';
+import { curationLogRel } from '../src/lit-review/paths';
 
 async function records(env: HarnessEnv): Promise<RunRecord[]> {
   const out: RunRecord[] = [];
@@ -95,7 +96,7 @@ describe('literature review', () => {
 
     // The curation log: one decision per candidate.
     const log: any[] = [];
-    for await (const l of readJsonl(path.join(env.dataDir, 'lit-review', id, 'curation.jsonl'))) log.push(l);
+    for await (const l of readJsonl(path.join(env.dataDir, curationLogRel(id)))) log.push(l);
     assert.equal(log.length, 6);
     assert.equal(new Set(log.map((l) => l.paper_key)).size, 6);
     const includedKeys = log.filter((l) => l.included).map((l) => l.cite_key as string);
