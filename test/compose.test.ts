@@ -101,14 +101,17 @@ describe('docker-compose.yml', () => {
       assert.ok(fs.existsSync(path.join(ROOT, 'deploy', 'temporal', script)), script);
   });
 
-  test('the Flywheel services share the data volume, reach each other by service name and have valid settings', () => {
+  test('the Flywheel services share the data volume and its work/ volume, reach each other by service name and have valid settings', () => {
     const roles: Record<string, string | undefined> = {};
     for (const name of ['audit-worker', 'worker', 'dashboard']) {
       const svc = config.services[name];
       assert.equal(svc.build.dockerfile, 'Dockerfile');
       assert.deepEqual(
         svc.volumes.map((v: any) => [v.source, v.target]),
-        [['flywheel-data', '/data']],
+        [
+          ['flywheel-data', '/data'],
+          ['flywheel-work', '/data/work'],
+        ],
       );
       const env = svc.environment as Record<string, string>;
       assert.equal(env.TEMPORAL_ADDRESS, 'temporal:7233');
