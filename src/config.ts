@@ -55,8 +55,8 @@ export const SettingsSchema = z.object({
   FLYWHEEL_CORPUS_DIR: z.string().min(1).optional(),
   SEARXNG_URL: url.optional(),
   FLYWHEEL_LLM_TIMEOUT_S: int(1, 86400).default(600),
-  FLYWHEEL_WORKER_ACTIVITY_SLOTS: int(1, 1000).default(20),
-  FLYWHEEL_WORKER_WORKFLOW_SLOTS: int(1, 1000).default(40),
+  FLYWHEEL_WORKER_ACTIVITY_SLOTS: int(1, 1000).default(8), // defaults from bench/worker-tuning.ts (docs/production.md)
+  FLYWHEEL_WORKER_WORKFLOW_SLOTS: int(1, 1000).default(20),
   FLYWHEEL_MAX_CACHED_WORKFLOWS: int(0, 100000).default(500),
   /** all = workflows + stage activities + the audit writer; stages = main queue only; audit = `<queue>-audit` only. */
   FLYWHEEL_WORKER_ROLE: z.enum(['all', 'stages', 'audit']).default('all'),
