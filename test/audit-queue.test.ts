@@ -2,12 +2,14 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Connection } from '@temporalio/client';
 import { readJsonl } from '../src/audit/jsonl';
+import { checkTrace } from '../src/audit/trace';
 import { ConfigError, loadSettings } from '../src/config';
 import { resolveHarnessInput } from '../src/harness/input';
 import { startHarnessRun } from '../src/harness/start';
@@ -131,12 +133,12 @@ describe('one writer for the data folder', () => {
     assert.throws(() => loadSettings({ FLYWHEEL_WORKER_ROLE: 'writer' }, cwd), ConfigError);
   });
 
-  test('with a stages worker and an audit worker on different data folders, every write outside work/ lands once, only in the audit folder', async () => {
+  test('with two stages workers and an audit worker on three data folders sharing only work/, every write outside work/ lands once, in the audit folder', async () => {
     const root = tempDir();
-    const stagesData = path.join(root, 'stages-data');
+    const stagesData = [path.join(root, 'stages-1'), path.join(root, 'stages-2')];
     const auditData = path.join(root, 'audit-data');
-    // The shared stage files: the stages worker's own work/ is bind-mounted at the audit worker's work/.
-    const work = path.join(stagesData, 'work');
+    // The stage files: one folder, bind-mounted at every worker's <data>/work (as a shared volume would be).
+    const work = path.join(root, 'shared-work');
     fs.mkdirSync(work, { recursive: true });
     const queue = `test-audit-${randomUUID()}`;
     const env = {
@@ -149,60 +151,92 @@ describe('one writer for the data folder', () => {
       FLYWHEEL_EVALUATOR_MODELS: MODELS.evaluator,
       FLYWHEEL_EMBED_MODEL: MODELS.embed,
     };
-    const stages = spawnWorker('stages', { ...env, FLYWHEEL_DATA_DIR: stagesData }, root);
-    children.push(stages);
-    await waitFor('the stages worker', () => polling(stages) !== undefined || stages.proc.exitCode !== null);
-    assert.equal(polling(stages)?.role, 'stages', stages.stderr.join(''));
-    assert.deepEqual(polling(stages)?.queues, [queue]);
+    const stages = stagesData.map((d) => spawnWorker('stages', { ...env, FLYWHEEL_DATA_DIR: d }, root, work));
+    children.push(...stages);
+    for (const w of stages) {
+      await waitFor('a stages worker', () => polling(w) !== undefined || w.proc.exitCode !== null);
+      assert.equal(polling(w)?.role, 'stages', w.stderr.join(''));
+      assert.deepEqual(polling(w)?.queues, [queue]);
+    }
 
-    // No audit worker yet: the run waits for the writer at its first data-folder step (memory recall).
-    const settings = loadSettings({ ...env, FLYWHEEL_DATA_DIR: stagesData }, root);
-    const input = resolveHarnessInput('how do agents remember?', settings);
-    const handle = await startHarnessRun(client, queue, input);
+    // No audit worker yet: the runs wait for the writer at their first data-folder step (memory recall).
+    const settings = loadSettings({ ...env, FLYWHEEL_DATA_DIR: auditData }, root);
+    const handles = await Promise.all(
+      [
+        'how do agents remember?',
+        'how do agents plan?',
+        'how do agents use tools?',
+        'how do agents reflect?',
+      ].map((task) => startHarnessRun(client, queue, resolveHarnessInput(task, settings))),
+    );
     await sleep(2000);
-    assert.equal((await handle.describe()).status.name, 'RUNNING');
+    assert.equal((await handles[0].describe()).status.name, 'RUNNING');
     assert.equal(ollama.countRequests({ model: MODELS.planner }), 0, 'no stage ran before the recall');
-    assert.deepEqual(fs.readdirSync(stagesData), ['work']);
 
     const audit = spawnWorker('audit', { ...env, FLYWHEEL_DATA_DIR: auditData }, root, work);
     children.push(audit);
-    const result = await handle.result().catch((e: any) => {
-      throw new Error(`${e.cause?.message}\n${stages.stderr.join('')}\n${audit.stderr.join('')}`);
+    const results = await Promise.all(handles.map((h) => h.result())).catch((e: any) => {
+      throw new Error(`${e.cause?.message}\n${audit.stderr.join('')}`);
     });
-    assert.equal(result.final, 'PASS');
+    assert.ok(results.every((r) => r.final === 'PASS'));
     assert.equal(polling(audit)?.role, 'audit');
     assert.deepEqual(polling(audit)?.queues, [`${queue}-audit`]);
 
     const recs = await records(auditData);
-    assert.equal(recs.length, 1);
-    const rec = recs[0];
-    assert.equal(handle.workflowId, `run-${rec.run_id}`);
-    assert.equal(rec.final, 'PASS');
-    assert.ok(fs.existsSync(path.join(auditData, rec.trace_path)), 'trace written by the audit worker');
-    assert.equal(rec.output_path, `outputs/${rec.run_id}.md`);
-    assert.match(fs.readFileSync(path.join(auditData, rec.output_path), 'utf8'), /Agents remember/);
-    // The stage worker's spans reached the record through the shared spool: token counts per stage.
-    assert.ok(rec.input_tokens > 0 && rec.output_tokens > 0);
-    for (const stage of ['plan', 'synthesize', 'evaluate'])
-      assert.ok(rec.stages[stage].output_tokens > 0, `${stage} tokens: ${JSON.stringify(rec.stages)}`);
-    // The scanner ran on the stages worker; the event was appended by the audit writer, once.
+    assert.deepEqual(
+      recs.map((r) => r.run_id).sort(),
+      results.map((r) => r.runId).sort(),
+      'one record per run',
+    );
+    const stageWorkers = new Set<string>();
+    for (const rec of recs) {
+      assert.equal(rec.final, 'PASS');
+      const trace = JSON.parse(fs.readFileSync(path.join(auditData, rec.trace_path), 'utf8'));
+      assert.deepEqual(checkTrace(trace), [], 'a valid trace, written by the audit worker');
+      assert.equal(rec.output_path, `outputs/${rec.run_id}.md`);
+      assert.match(fs.readFileSync(path.join(auditData, rec.output_path), 'utf8'), /Agents remember/);
+      // The stage workers' spans reached the record through the shared spool: token counts per stage.
+      for (const stage of ['plan', 'synthesize', 'evaluate'])
+        assert.ok(rec.stages[stage].output_tokens > 0, `${stage} tokens: ${JSON.stringify(rec.stages)}`);
+      for (const e of trace.traceEvents)
+        if (
+          e.cat === 'attempt' &&
+          e.args?.worker &&
+          e.args.stage !== 'finalize' &&
+          e.name.split(' ')[0] !== 'recallMemories'
+        )
+          stageWorkers.add(e.args.worker);
+    }
+    // Each attempt names its worker (pid@host): the stages were spread over both stage workers.
+    assert.equal(stageWorkers.size, 2, [...stageWorkers].join(', '));
+    assert.ok(stages.every((w) => stageWorkers.has(`${w.proc.pid}@${os.hostname()}`)));
+    // The scanner ran on the stage workers; the events were appended by the audit writer, each once.
     const events: any[] = [];
     for await (const e of readJsonl(path.join(auditData, 'security_events.jsonl'))) events.push(e);
-    const synth = events.filter((e) => e.run_id === rec.run_id && e.layer === 'synthesis_write');
-    assert.ok(synth.length >= 1, JSON.stringify(events));
+    for (const rec of recs)
+      assert.ok(
+        events.some((e) => e.run_id === rec.run_id && e.layer === 'synthesis_write'),
+        rec.run_id,
+      );
     assert.equal(new Set(events.map((e) => e.event_id)).size, events.length, 'each event once');
     assert.ok(fs.existsSync(path.join(auditData, 'memory')), "the memory store is the audit worker's");
 
-    // The stages worker wrote nothing outside work/.
-    assert.deepEqual(fs.readdirSync(stagesData), ['work']);
-    assert.ok(fs.existsSync(path.join(stagesData, rec.draft_path)), 'drafts are stage files under work/');
+    // The stage workers wrote nothing of their own: their data folders hold only the (empty) mount point.
+    for (const d of stagesData) {
+      assert.deepEqual(fs.readdirSync(d), ['work']);
+      assert.deepEqual(fs.readdirSync(path.join(d, 'work')), []);
+    }
+    assert.ok(
+      fs.existsSync(path.join(work, recs[0].run_id, 'draft.r1.md')),
+      'drafts are stage files in work/',
+    );
 
-    // A restarted audit worker finds nothing left to write: still exactly one record and one event.
+    // A restarted audit worker finds nothing left to write: still exactly one record per run, each event once.
     await stop(audit);
     const again = spawnWorker('audit', { ...env, FLYWHEEL_DATA_DIR: auditData }, root, work);
     children.push(again);
     await waitFor('the restarted audit worker', () => polling(again) !== undefined);
     await sleep(1000);
-    assert.equal((await records(auditData)).length, 1);
+    assert.equal((await records(auditData)).length, recs.length);
   });
 });

@@ -81,7 +81,14 @@ export function traceSpans(f: FinalizeInput, spool: SpoolLine[]): Span[] {
         startUs: us(l.startMs),
         endUs: us(l.endMs),
         lane: 'worker',
-        args: { stage: l.stage, attempt: l.attempt, round: l.round, ok: l.ok, error: l.error },
+        args: {
+          stage: l.stage,
+          attempt: l.attempt,
+          round: l.round,
+          ok: l.ok,
+          error: l.error,
+          worker: l.worker,
+        },
       });
     } else if (l.type === 'llm') {
       const name = l.op === 'chat' ? `chat ${l.model}` : `embeddings ${l.model}`;

@@ -1,6 +1,7 @@
 // RunTrace, activity side: measures each attempt's real execution on the worker and every LLM call inside it.
 import { ApplicationFailure, type Context } from '@temporalio/activity';
 import type { ActivityExecuteInput, ActivityInboundCallsInterceptor, Next } from '@temporalio/worker';
+import os from 'node:os';
 import path from 'node:path';
 import { appendJsonl } from '../audit/jsonl';
 import { LlmError } from '../llm/client';
@@ -35,7 +36,11 @@ export type SpoolLine =
       endMs: number;
       ok: boolean;
       error?: string;
+      /** Which worker ran the attempt, as Temporal names it (`pid@host`, the Web UI's "identity"). */
+      worker?: string;
     };
+
+const WORKER_IDENTITY = `${process.pid}@${os.hostname()}`;
 
 const HEARTBEAT_MS = 2000;
 
@@ -83,7 +88,16 @@ export class RunTraceActivityInbound implements ActivityInboundCallsInterceptor 
       throw asFailure(e);
     } finally {
       clearInterval(beat);
-      write({ type: 'attempt', ...base, round: a.round, startMs, endMs: Date.now(), ok, error });
+      write({
+        type: 'attempt',
+        ...base,
+        round: a.round,
+        startMs,
+        endMs: Date.now(),
+        ok,
+        error,
+        worker: WORKER_IDENTITY,
+      });
       await Promise.all(writes);
     }
   }
