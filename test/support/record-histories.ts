@@ -1,6 +1,8 @@
-// Regenerates the replay fixtures: `npx tsx test/support/record-histories.ts`. Runs each scripted scenario
+// Records the replay fixtures: `npx tsx test/support/record-histories.ts [tag]`. Runs each scripted scenario
 // on a dev server (its own, or FLYWHEEL_TEST_TEMPORAL_ADDRESS) and saves the workflow history as JSON under
-// test/fixtures/histories/<scenario>.json. Re-record after an intentional, incompatible workflow change.
+// test/fixtures/histories/<scenario>.json, or <scenario>.<tag>.json: after a compatible change, record a tagged
+// set and keep the older ones, so both shapes of running workflows keep replaying. Re-record the untagged set
+// only after an intentional, incompatible workflow change.
 // The JSON is protobufjs's own form of the History message (read back with History.fromObject), not the SDK's
 // historyToJSON, which fails here because two copies of protobufjs 8 are installed.
 import fs from 'node:fs';
@@ -27,12 +29,14 @@ const SCENARIOS: Record<string, (env: ScenarioEnv) => Promise<{ handle: Workflow
 };
 
 async function main(): Promise<void> {
+  const tag = process.argv[2];
+  if (tag !== undefined && !/^[a-z0-9-]+$/.test(tag)) throw new Error(`tag "${tag}": use a-z, 0-9 and -`);
   fs.mkdirSync(HISTORIES_DIR, { recursive: true });
   for (const [name, run] of Object.entries(SCENARIOS)) {
     await withHarnessEnv({}, async (env) => {
       const { handle } = await run(env);
       const history = await handle.fetchHistory();
-      const file = path.join(HISTORIES_DIR, `${name}.json`);
+      const file = path.join(HISTORIES_DIR, tag ? `${name}.${tag}.json` : `${name}.json`);
       fs.writeFileSync(
         file,
         `${JSON.stringify(temporal.api.history.v1.History.fromObject(history).toJSON(), null, 1)}\n`,
