@@ -12,6 +12,7 @@ import { readJsonl } from '../src/audit/jsonl';
 import { checkTrace } from '../src/audit/trace';
 import { ConfigError, loadSettings } from '../src/config';
 import { resolveHarnessInput } from '../src/harness/input';
+import { SYNTH_FILE } from '../src/harness/prompts';
 import { startHarnessRun } from '../src/harness/start';
 import { makeCorpus, MODELS, stopOwnServer, tempDir, temporalAddress } from './support/harness-env';
 import { ScriptedOllama } from './support/scripted-ollama';
@@ -159,6 +160,11 @@ describe('one writer for the data folder', () => {
       assert.deepEqual(polling(w)?.queues, [queue]);
     }
 
+    // The operator's synth instructions exist only in the audit worker's data folder (governance/).
+    const marker = `house style ${randomUUID()}`;
+    fs.mkdirSync(path.join(auditData, 'governance'), { recursive: true });
+    fs.writeFileSync(path.join(auditData, SYNTH_FILE), JSON.stringify({ SYNTH_INSTRUCTION: marker }));
+
     // No audit worker yet: the runs wait for the writer at their first data-folder step (memory recall).
     const settings = loadSettings({ ...env, FLYWHEEL_DATA_DIR: auditData }, root);
     const handles = await Promise.all(
@@ -210,6 +216,11 @@ describe('one writer for the data folder', () => {
     // Each attempt names its worker (pid@host): the stages were spread over both stage workers.
     assert.equal(stageWorkers.size, 2, [...stageWorkers].join(', '));
     assert.ok(stages.every((w) => stageWorkers.has(`${w.proc.pid}@${os.hostname()}`)));
+    // Every draft was written under the operator's instructions, pinned per run where the stage workers see them.
+    const synthCalls = ollama.requests.filter(
+      (r) => r.model === MODELS.producer && JSON.stringify(r.body).includes(marker),
+    );
+    assert.equal(synthCalls.length, recs.length, "each run's synthesize call used the pinned instructions");
     // The scanner ran on the stage workers; the events were appended by the audit writer, each once.
     const events: any[] = [];
     for await (const e of readJsonl(path.join(auditData, 'security_events.jsonl'))) events.push(e);

@@ -1,5 +1,6 @@
 import { MemoryStore } from '../memory/store';
 import { cosine, embed } from '../llm/client';
+import { loadSynthInstructions, runSynthRel } from '../harness/prompts';
 import { scanAndRecord } from '../security/events';
 import { cancelSignal, readDataFile, workRel, writeDataFile, type ActivityDeps } from './deps';
 import type { StageArgs } from './types';
@@ -34,6 +35,8 @@ export function memoryActivities({ settings }: ActivityDeps) {
             .slice(0, a.limit ?? 5);
           store.markRetrieved(picked.map((m) => m.id));
         }
+        // The run's context, pinned where every stage worker can read it: the synth instructions in force now.
+        writeDataFile(dataDir, runSynthRel(a.runId), JSON.stringify(loadSynthInstructions(dataDir), null, 1));
         const memoryPath = writeDataFile(
           dataDir,
           workRel(a.runId, 'memory.json'),

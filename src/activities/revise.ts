@@ -1,5 +1,5 @@
 import { chat } from '../llm/client';
-import { loadSynthInstructions } from '../harness/prompts';
+import { loadRunSynthInstructions } from '../harness/prompts';
 import { cancelSignal, readDataFile, type ActivityDeps } from './deps';
 import { writeDraft } from './synthesize';
 import type { StageArgs } from './types';
@@ -18,7 +18,7 @@ export function reviseActivities({ settings }: ActivityDeps) {
         round: number;
       },
     ) {
-      const ins = loadSynthInstructions(settings.dataDir);
+      const ins = loadRunSynthInstructions(settings.dataDir, a.runId);
       const draft = readDataFile(settings.dataDir, a.draftPath);
       const feedback = a.feedbackPath ? readDataFile(settings.dataDir, a.feedbackPath) : '(no feedback)';
       const res = await chat({

@@ -1,5 +1,5 @@
 import { chat, LlmError } from '../llm/client';
-import { loadSynthInstructions } from '../harness/prompts';
+import { loadRunSynthInstructions } from '../harness/prompts';
 import { scanAndRecord } from '../security/events';
 import { cancelSignal, readDataFile, workRel, writeDataFile, type ActivityDeps } from './deps';
 import type { Source } from './research';
@@ -45,7 +45,7 @@ export function synthesizeActivities({ settings }: ActivityDeps) {
         round: number;
       },
     ) {
-      const ins = loadSynthInstructions(settings.dataDir);
+      const ins = loadRunSynthInstructions(settings.dataDir, a.runId);
       const planned = JSON.parse(readDataFile(settings.dataDir, a.planPath)) as { synthesis_notes?: string };
       const sources = JSON.parse(readDataFile(settings.dataDir, a.sourcesPath)) as Source[];
       const res = await chat({

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DIMENSIONS } from './rubric';
 
-/** The three SYNTH_INSTRUCTION values: shown and edited by the dashboard, read fresh by every run. */
+/** The three SYNTH_INSTRUCTION values: shown and edited by the dashboard, pinned by every run when it starts. */
 export interface SynthInstructions {
   SYNTH_INSTRUCTION: string;
   SYNTH_INSTRUCTION_REVISE: string;
@@ -19,6 +19,8 @@ export const DEFAULT_SYNTH_INSTRUCTIONS: SynthInstructions = {
 };
 
 export const SYNTH_FILE = 'governance/synth_instructions.json';
+/** The instructions a run uses, pinned at its start (by the audit worker, which owns governance/) among its stage files. */
+export const runSynthRel = (runId: string) => `work/${runId}/synth_instructions.json`;
 
 export function loadSynthInstructions(dataDir: string): SynthInstructions {
   const file = path.join(dataDir, SYNTH_FILE);
@@ -27,6 +29,21 @@ export function loadSynthInstructions(dataDir: string): SynthInstructions {
     return { ...DEFAULT_SYNTH_INSTRUCTIONS, ...parsed };
   } catch {
     return DEFAULT_SYNTH_INSTRUCTIONS;
+  }
+}
+
+/**
+ * The run's pinned instructions (any stage worker sees them: they are a stage file), or, for a run started
+ * before pinning existed, the data folder's current ones.
+ */
+export function loadRunSynthInstructions(dataDir: string, runId: string): SynthInstructions {
+  try {
+    const pinned = JSON.parse(
+      fs.readFileSync(path.join(dataDir, runSynthRel(runId)), 'utf8'),
+    ) as SynthInstructions;
+    return { ...DEFAULT_SYNTH_INSTRUCTIONS, ...pinned };
+  } catch {
+    return loadSynthInstructions(dataDir);
   }
 }
 
