@@ -25,8 +25,9 @@ COPY --from=build --chown=root:root /app/package.json /app/tsconfig.json ./
 COPY --from=build --chown=root:root /app/bin ./bin
 COPY --from=build --chown=root:root /app/src ./src
 COPY --from=build --chown=root:root /app/corpus ./corpus
-# The data volume is the only writable place; a fresh named volume takes this folder's owner.
-RUN mkdir -p /data && chown node:node /data
+# The data volume (and its work/ volume, see docker-compose.yml) is the only writable place; a fresh named
+# volume takes its mount point's owner from the image, so both folders exist here, owned by node.
+RUN mkdir -p /data/work && chown -R node:node /data
 USER node
 VOLUME ["/data"]
 ENTRYPOINT ["node", "bin/flywheel.js"]
