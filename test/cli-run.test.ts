@@ -171,6 +171,28 @@ describe('flywheel run', () => {
       assert.equal(rec?.final, 'CANCELLED');
     });
 
+    test('following a run that no worker polls for warns with the remedy, and Ctrl-C leaves the run open (exit 4)', async () => {
+      const queue = `${cliEnv.FLYWHEEL_TASK_QUEUE}-nobody`;
+      const child = spawn(process.execPath, [BIN, 'run', 'a run nobody serves'], {
+        cwd: tempDir(),
+        env: cleanEnv({ ...cliEnv, FLYWHEEL_TASK_QUEUE: queue }),
+      });
+      let out = '';
+      child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+      child.stderr.on('data', (b: Buffer) => (out += b.toString()));
+      const code = new Promise<number | null>((resolve) => child.on('close', resolve));
+      await waitUntil(() => /No worker polls task queue/.test(out), 60_000);
+      assert.match(out, new RegExp(`"${queue}".*the run waits for one\\. Start it: \`flywheel worker\``));
+      child.kill('SIGINT');
+      assert.equal(await code, 4, out);
+      assert.match(out, /Stopped following; the run goes on/);
+      const workflowId = /workflow (run-\d{8}T\d{6}_[0-9a-f]{8})/.exec(out)?.[1];
+      assert.ok(workflowId, out);
+      const handle = env.client.workflow.getHandle(workflowId);
+      assert.equal((await handle.describe()).status.name, 'RUNNING');
+      await handle.terminate('test cleanup');
+    });
+
     test('a model missing from Ollama ends the run as ERROR with exit 3, the pull remedy, and an ERROR record', async () => {
       script(env.ollama, 9);
       const r = await flywheel(

@@ -1,8 +1,7 @@
 // `flywheel lit-review "<topic>"`: run the seven-stage literature review, follow it, print the output paths.
 import fs from 'node:fs';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import type { Client, WorkflowHandle } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import type { Command } from 'commander';
 import { ZodError } from 'zod';
 import type { Settings } from '../config';
@@ -21,6 +20,7 @@ import { logger } from '../log';
 import { connectClient } from '../temporal/connection';
 import { litReviewProgressQuery } from '../workflows/lit-review';
 import { action, EXIT, parseList, parseNumber, settingsOrExit, UserError } from './common';
+import { followWorkflow } from './follow';
 import {
   canEmbed,
   checkModels,
@@ -235,7 +235,18 @@ async function litReviewCommand(topic: string, o: LitOptions): Promise<number> {
     }
     say(`Started literature review ${id} (workflow ${handle.workflowId}).`);
     say(`Web UI: ${webUiUrl(s, handle.workflowId)}`);
-    await follow(client, handle, say, () => interrupted);
+    await followWorkflow({
+      client,
+      handle,
+      settings: s,
+      query: litReviewProgressQuery,
+      line: litProgressLine,
+      intervalMs: 1000,
+      what: 'review',
+      say,
+      warn,
+      stop: () => interrupted,
+    });
     if (interrupted) {
       warn(
         `Stopped following. The review is durable: it resumes when a worker runs, and finished papers are never ` +
@@ -249,34 +260,6 @@ async function litReviewCommand(topic: string, o: LitOptions): Promise<number> {
     await client?.connection.close();
     await stack?.stop();
   }
-}
-
-async function follow(client: Client, handle: WorkflowHandle, say: (l: string) => void, stop: () => boolean) {
-  let closed = false;
-  void handle.result().then(
-    () => (closed = true),
-    () => (closed = true),
-  );
-  const t0 = Date.now();
-  let last = '';
-  const poll = async () => {
-    try {
-      const p = await client.connection.withDeadline(Date.now() + 3000, () =>
-        handle.query(litReviewProgressQuery),
-      );
-      const line = litProgressLine(p);
-      if (line !== last) say(`[${((Date.now() - t0) / 1000).toFixed(1).padStart(7)}s] ${line}`);
-      last = line;
-    } catch {
-      /* not started yet, or closing: try again */
-    }
-  };
-  while (!closed && !stop()) {
-    await poll();
-    if (!closed && !stop()) await sleep(1000);
-  }
-  // The final counts, however quickly the review went.
-  if (!stop()) await poll();
 }
 
 async function finish(

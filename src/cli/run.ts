@@ -1,7 +1,6 @@
 // `flywheel run "<task>"`: start a harness run, follow it by stage and round, print the result.
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import type { Client, WorkflowHandle } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import type { Command } from 'commander';
 import { ZodError } from 'zod';
 import type { Settings } from '../config';
@@ -11,6 +10,7 @@ import { logger } from '../log';
 import { connectClient } from '../temporal/connection';
 import { progressQuery } from '../workflows/harness-run';
 import { action, EXIT, parseList, parseNumber, settingsOrExit, UserError } from './common';
+import { followWorkflow } from './follow';
 import {
   assertPortsFree,
   canEmbed,
@@ -170,7 +170,18 @@ async function run(task: string, o: RunOptions): Promise<number> {
     }
     say(`Started run ${runId} (workflow ${handle.workflowId}, task queue ${s.FLYWHEEL_TASK_QUEUE}).`);
     say(`Web UI: ${ui}`);
-    await follow(client, handle, s, say, warn, () => interrupted);
+    await followWorkflow({
+      client,
+      handle,
+      settings: s,
+      query: progressQuery,
+      line: progressLine,
+      intervalMs: 500,
+      what: 'run',
+      say,
+      warn,
+      stop: () => interrupted,
+    });
     if (interrupted) {
       warn(
         stack
@@ -201,57 +212,6 @@ async function preflight(s: Settings, input: HarnessInput, warn: (l: string) => 
       `Ollama at ${check.host} lacks models this run needs:\n${missingModelLines(check.missing).join('\n')}\n` +
         'The run starts anyway so it is recorded; it ends as ERROR when it first calls a missing model.',
     );
-}
-
-/** Polls the progress query every ~500 ms and prints a line whenever stage, round or scores change. */
-async function follow(
-  client: Client,
-  handle: WorkflowHandle,
-  s: Settings,
-  say: (l: string) => void,
-  warn: (l: string) => void,
-  stop: () => boolean,
-): Promise<void> {
-  // Closure is noticed by describe(), not a pending result() long-poll that would outlive the connection.
-  let closed = false;
-  const t0 = Date.now();
-  let last = '';
-  let checkedPollers = false;
-  while (!closed && !stop()) {
-    try {
-      const p = await client.connection.withDeadline(Date.now() + 3000, () => handle.query(progressQuery));
-      const line = progressLine(p);
-      if (line !== last) say(`[${((Date.now() - t0) / 1000).toFixed(1).padStart(6)}s] ${line}`);
-      last = line;
-    } catch {
-      if (!checkedPollers && !last && Date.now() - t0 > 8000) {
-        checkedPollers = true;
-        if (!(await hasWorkflowPoller(client, s)))
-          warn(
-            `No worker polls task queue "${s.FLYWHEEL_TASK_QUEUE}" at ${s.TEMPORAL_ADDRESS}; the run waits for one. ` +
-              'Start it: `flywheel worker` (or `flywheel dev`).',
-          );
-      }
-    }
-    closed = await client.connection
-      .withDeadline(Date.now() + 5000, () => handle.describe())
-      .then((d) => d.status.name !== 'RUNNING')
-      .catch(() => false);
-    if (!closed && !stop()) await sleep(500);
-  }
-}
-
-async function hasWorkflowPoller(client: Client, s: Settings): Promise<boolean> {
-  try {
-    const r = await client.workflowService.describeTaskQueue({
-      namespace: s.TEMPORAL_NAMESPACE,
-      taskQueue: { name: s.FLYWHEEL_TASK_QUEUE },
-      taskQueueType: 1, // TASK_QUEUE_TYPE_WORKFLOW
-    });
-    return (r.pollers?.length ?? 0) > 0;
-  } catch {
-    return true; // cannot tell: say nothing
-  }
 }
 
 /** Prints the record (or, without one here, what Temporal says) and returns the exit code. */
