@@ -440,6 +440,17 @@ describe('dashboard API', () => {
       );
       assert.equal((await api('POST', '/api/memories/nope/feedback', { body: { rating: 3 } })).status, 404);
     });
+
+    test('new text drops the old embedding; with the model server down the memory waits for the next recall', async () => {
+      const embedded = (await get('/api/memories')).items.find((x: any) => x.embedding_dims > 0);
+      assert.ok(embedded, 'a run stored an embedded memory');
+      const edited = await api('PATCH', `/api/memories/${embedded.id}`, {
+        body: { text: 'Edited by hand.' },
+      });
+      assert.equal(edited.status, 200);
+      assert.equal(edited.json.text, 'Edited by hand.');
+      assert.equal(edited.json.embedding_dims, 0);
+    });
   });
 
   describe('security events', () => {

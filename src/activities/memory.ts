@@ -8,12 +8,27 @@ import type { StageArgs } from './types';
 /** Memory: read relevant memories before planning; store a short summary with its score after the run. */
 export function memoryActivities({ settings }: ActivityDeps) {
   const dataDir = settings.dataDir;
+  /** Memories saved without an embedding (model server down, text edited on the dashboard) are embedded here. */
+  const embedMissing = async (store: MemoryStore, model: string) => {
+    const missing = store.unembedded();
+    for (let i = 0; i < missing.length; i += 32) {
+      const batch = missing.slice(i, i + 32);
+      const vecs = await embed({
+        host: settings.OLLAMA_HOST,
+        model,
+        input: batch.map((m) => m.text),
+        signal: cancelSignal(),
+      });
+      batch.forEach((m, k) => store.update(m.id, { embedding: vecs[k] }));
+    }
+  };
   return {
     async recallMemories(
       a: StageArgs & { task: string; embedModel: string; limit?: number },
     ): Promise<{ memoryPath: string; ids: string[] }> {
       const store = new MemoryStore(dataDir);
       try {
+        await embedMissing(store, a.embedModel);
         const all = store.all().filter((m) => m.embedding);
         let picked: { id: string; text: string; score: number | null; similarity: number }[] = [];
         if (all.length) {

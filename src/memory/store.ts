@@ -113,17 +113,38 @@ export class MemoryStore {
     return (this.db.prepare('SELECT COUNT(*) AS n FROM memories').get() as { n: number }).n;
   }
 
+  /**
+   * Changes a memory. New text without a new embedding drops the old one (an embedding of other words would
+   * mislead recall); the next recall embeds it again (`unembedded()`).
+   */
   update(
     id: string,
-    patch: Partial<Pick<Memory, 'text' | 'quality' | 'tags' | 'score'>>,
+    patch: Partial<Pick<Memory, 'text' | 'quality' | 'tags' | 'score' | 'embedding'>>,
   ): Memory | undefined {
     const cur = this.get(id);
     if (!cur) return undefined;
     const next = { ...cur, ...patch };
+    if (patch.text !== undefined && patch.text !== cur.text && patch.embedding === undefined)
+      next.embedding = null;
     this.db
-      .prepare('UPDATE memories SET text = ?, quality = ?, tags = ?, score = ?, updated_at = ? WHERE id = ?')
-      .run(next.text, next.quality, JSON.stringify(next.tags), next.score, new Date().toISOString(), id);
+      .prepare(
+        'UPDATE memories SET text = ?, quality = ?, tags = ?, score = ?, embedding = ?, updated_at = ? WHERE id = ?',
+      )
+      .run(
+        next.text,
+        next.quality,
+        JSON.stringify(next.tags),
+        next.score,
+        next.embedding ? JSON.stringify(next.embedding) : null,
+        new Date().toISOString(),
+        id,
+      );
     return this.get(id);
+  }
+
+  /** Memories with no embedding yet (stored while the model server was down, or edited since). */
+  unembedded(): Memory[] {
+    return this.all().filter((m) => !m.embedding);
   }
 
   delete(id: string): boolean {

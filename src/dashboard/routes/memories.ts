@@ -106,6 +106,22 @@ export function memoryRoutes(ctx: DashboardContext) {
   const app = router();
   const store = () => ctx.memories();
 
+  /** New text gets its embedding now; with the model server down, none (the next run's recall embeds it). */
+  const embedOrNull = async (text: string): Promise<number[] | null> => {
+    try {
+      const s = ctx.settings;
+      const [v] = await embed({
+        host: s.OLLAMA_HOST,
+        model: s.embedModel,
+        input: [text],
+        signal: AbortSignal.timeout(EMBED_TIMEOUT_MS),
+      });
+      return v;
+    } catch (err) {
+      ctx.log.warn({ reason: (err as Error).message?.slice(0, 200) }, 'memory saved without an embedding');
+      return null;
+    }
+  };
   const refuseInjection = async (text: string, runId: string | null) => {
     const scan = await scanAndRecord(ctx.dataDir, text, { runId, layer: 'memory_write' });
     if (scan.verdict === 'block')
@@ -160,19 +176,7 @@ export function memoryRoutes(ctx: DashboardContext) {
   app.openapi(routes.create, async (c) => {
     const body = c.req.valid('json');
     await refuseInjection(body.text, body.run_id ?? null);
-    let embedding: number[] | null = null;
-    try {
-      const s = ctx.settings;
-      [embedding] = await embed({
-        host: s.OLLAMA_HOST,
-        model: s.embedModel,
-        input: [body.text],
-        signal: AbortSignal.timeout(EMBED_TIMEOUT_MS),
-      });
-    } catch (err) {
-      ctx.log.warn({ reason: (err as Error).message?.slice(0, 200) }, 'memory stored without an embedding');
-    }
-    const m = store().add({ ...body, embedding: embedding ?? null });
+    const m = store().add({ ...body, embedding: await embedOrNull(body.text) });
     return c.json({ memory: memorySummary(m), embedded: Boolean(m.embedding) }, 201);
   });
 
@@ -181,8 +185,12 @@ export function memoryRoutes(ctx: DashboardContext) {
     const patch = c.req.valid('json');
     const cur = store().get(id);
     if (!cur) throw notFound('memory');
-    if (patch.text !== undefined) await refuseInjection(patch.text, cur.run_id);
-    const m = store().update(id, patch);
+    let embedding: number[] | null | undefined;
+    if (patch.text !== undefined && patch.text !== cur.text) {
+      await refuseInjection(patch.text, cur.run_id);
+      embedding = await embedOrNull(patch.text);
+    }
+    const m = store().update(id, embedding === undefined ? patch : { ...patch, embedding });
     if (!m) throw notFound('memory');
     return c.json(memorySummary(m), 200);
   });
