@@ -134,6 +134,42 @@ describe('one writer for the data folder', () => {
     assert.throws(() => loadSettings({ FLYWHEEL_WORKER_ROLE: 'writer' }, cwd), ConfigError);
   });
 
+  test('flywheel run, following a run that no audit worker serves, says it waits for one and how to start it', async () => {
+    const root = tempDir();
+    const queue = `test-noaudit-${randomUUID()}`;
+    const env = {
+      TEMPORAL_ADDRESS: address,
+      FLYWHEEL_TASK_QUEUE: queue,
+      FLYWHEEL_DATA_DIR: path.join(root, 'data'),
+      FLYWHEEL_CORPUS_DIR: makeCorpus(path.join(root, 'corpus')),
+      OLLAMA_HOST: ollama.url,
+      FLYWHEEL_PRODUCER_MODEL: MODELS.producer,
+      FLYWHEEL_PLANNER_MODEL: MODELS.planner,
+      FLYWHEEL_EVALUATOR_MODELS: MODELS.evaluator,
+      FLYWHEEL_EMBED_MODEL: MODELS.embed,
+    };
+    const stages = spawnWorker('stages', env, root);
+    children.push(stages);
+    await waitFor('the stages worker', () => polling(stages) !== undefined || stages.proc.exitCode !== null);
+    const cli = spawn(process.execPath, [path.join(ROOT, 'bin', 'flywheel.js'), 'run', 'who writes?'], {
+      cwd: root,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env, LOG_LEVEL: 'warn' },
+    });
+    let out = '';
+    cli.stdout.on('data', (b: Buffer) => (out += b.toString()));
+    cli.stderr.on('data', (b: Buffer) => (out += b.toString()));
+    const code = new Promise<number | null>((resolve) => cli.on('close', resolve));
+    await waitFor('the warning', () => /No audit worker polls/.test(out), 90_000);
+    assert.match(out, /stage plan/);
+    assert.match(out, new RegExp(`"${queue}-audit".*FLYWHEEL_WORKER_ROLE=audit`, 's'));
+    cli.kill('SIGINT');
+    assert.equal(await code, 4, out);
+    const workflowId = /workflow (run-\S+?)[,)]/.exec(out)?.[1];
+    assert.ok(workflowId, out);
+    await client.workflow.getHandle(workflowId).terminate('test cleanup');
+    await stop(stages);
+  });
+
   test('with two stages workers and an audit worker on three data folders sharing only work/, every write outside work/ lands once, in the audit folder', async () => {
     const root = tempDir();
     const stagesData = [path.join(root, 'stages-1'), path.join(root, 'stages-2')];
