@@ -8,7 +8,7 @@ import { SettingsSchema } from '../src/config';
 
 const ROOT = path.resolve(__dirname, '..');
 const COMPOSE = path.join(os.homedir(), '.docker', 'cli-plugins', 'docker-compose');
-const DOC = path.join(ROOT, 'docs', 'production.md');
+const DOC = path.join(ROOT, 'README.md');
 
 /** `docker compose config` with no engine: only the compose file, an env file and a clean environment. */
 function composeConfig(envFile: string, extra: string[] = []) {
@@ -38,11 +38,11 @@ interface DocRow {
   volumes: string[];
 }
 
-/** The services table between the compose-services markers in docs/production.md. */
+/** The services table between the compose-services markers in README.md. */
 function documentedServices(): DocRow[] {
   const text = fs.readFileSync(DOC, 'utf8');
   const block = text.split('<!-- compose-services:start')[1]?.split('<!-- compose-services:end')[0];
-  assert.ok(block, 'docs/production.md has the compose-services table');
+  assert.ok(block, 'README.md has the compose-services table');
   return block
     .split('\n')
     .filter((l) => /^\| `/.test(l))
@@ -66,7 +66,7 @@ describe('docker-compose.yml', () => {
 
   const config = rendered.status === 0 ? (JSON.parse(rendered.stdout) as any) : { services: {}, volumes: {} };
 
-  test('the services, published ports and named volumes are the ones docs/production.md documents', () => {
+  test('the services, published ports and named volumes are the ones README.md documents', () => {
     const doc = documentedServices();
     assert.deepEqual(Object.keys(config.services).sort(), doc.map((d) => d.service).sort());
     for (const row of doc) {
