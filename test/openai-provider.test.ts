@@ -189,10 +189,14 @@ describe('OpenAI-compatible provider', () => {
 });
 
 describe('per-role providers in a harness run', () => {
-  test('the producer on the OpenAI-compatible server and the planner/evaluator on Ollama give one record with both usages', async () => {
+  test('the producer on the OpenAI-compatible server and the planner/evaluator on Ollama give one record with both usages, both seeded by FLYWHEEL_LLM_SEED', async () => {
     const openai = await ScriptedOpenAi.start({ models: ['served-producer'] });
     const env = await harnessEnv({
-      env: { FLYWHEEL_PRODUCER_MODEL: 'openai:served-producer', OPENAI_BASE_URL: openai.baseUrl },
+      env: {
+        FLYWHEEL_PRODUCER_MODEL: 'openai:served-producer',
+        OPENAI_BASE_URL: openai.baseUrl,
+        FLYWHEEL_LLM_SEED: '77',
+      },
     });
     try {
       env.ollama.rule({
@@ -213,6 +217,11 @@ describe('per-role providers in a harness run', () => {
       assert.equal(env.ollama.countRequests({ endpoint: 'chat', model: MODELS.producer }), 0);
       assert.ok(env.ollama.countRequests({ endpoint: 'chat', model: MODELS.evaluator }) >= 1);
       assert.ok(recs[0].stages.synthesize.output_tokens > 0, 'producer usage counted from completion_tokens');
+      // One seed for both providers: `seed` for the OpenAI-compatible server, `options.seed` for Ollama.
+      assert.equal((openai.requests.at(-1)!.body as any).seed, 77);
+      const ollamaChats = env.ollama.requests.filter((r) => r.endpoint === 'chat');
+      assert.ok(ollamaChats.length > 0);
+      assert.ok(ollamaChats.every((r) => (r.body as any).options?.seed === 77));
     } finally {
       await env.close();
       await openai.close();

@@ -24,6 +24,7 @@ import { harnessEnv, stopOwnServer, tempDir, type HarnessEnv } from './support/h
 import { sharedPapers, writeCorpus } from './support/lit-review-script';
 import {
   REAL_MODELS,
+  REAL_MODEL_SEED,
   realModelEnv,
   realOllama,
   recordingProxy,
@@ -128,7 +129,9 @@ void describe('Flywheel on a real model (SmolLM2-135M on Ollama, CPU)', { timeou
     })());
 
   void test('a run on the real model writes a valid record, a valid trace and a non-empty output', async () => {
-    const { rec, trace } = await plainRun();
+    const { rec, trace, calls } = await plainRun();
+    const chats = calls.filter((c) => c.path === '/api/chat');
+    assert.ok(chats.length > 0 && chats.every((c) => c.request.options?.seed === REAL_MODEL_SEED), 'seeded');
     assert.ok(RunRecord.safeParse(rec).success, 'the record matches the schema');
     assert.ok(['PASS', 'FAIL'].includes(rec.final), `finished, not ${rec.final}: ${rec.error}`);
     assert.equal(rec.producer_model, MODEL);

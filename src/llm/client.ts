@@ -1,7 +1,7 @@
 import { Ollama, type Message } from 'ollama';
 import { z } from 'zod';
 import { openAiChat, openAiEmbed, OpenAiError } from './openai';
-import { openAiEndpoint, resolveModel } from './provider';
+import { llmSeed, openAiEndpoint, resolveModel } from './provider';
 import { reportLlmCall, type LlmCallRecord } from './recorder';
 
 /**
@@ -110,7 +110,7 @@ export async function chat(req: ChatRequest): Promise<ChatResult> {
       stream: false,
       format: req.format,
       keep_alive: req.keepAlive,
-      options: { temperature: req.temperature, num_predict: req.numPredict },
+      options: { temperature: req.temperature, num_predict: req.numPredict, seed: llmSeed() },
     });
     const call: LlmCallRecord = {
       op: 'chat',
@@ -165,6 +165,7 @@ async function chatOpenAi(req: ChatRequest, model: string): Promise<ChatResult> 
       messages: req.messages,
       temperature: req.temperature,
       maxTokens: req.numPredict,
+      seed: llmSeed(),
       format: req.format,
       signal: req.signal,
       timeoutMs: req.timeoutMs,

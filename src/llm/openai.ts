@@ -32,6 +32,7 @@ export interface OpenAiChatRequest {
   messages: OpenAiMessage[];
   temperature?: number;
   maxTokens?: number;
+  seed?: number;
   /** JSON schema: sent as `response_format: {type: 'json_schema', ...}`. */
   format?: object;
   signal?: AbortSignal;
@@ -146,6 +147,7 @@ export async function openAiChat(e: OpenAiEndpoint, req: OpenAiChatRequest): Pro
   };
   if (req.temperature !== undefined) body.temperature = req.temperature;
   if (req.maxTokens !== undefined) body.max_tokens = req.maxTokens;
+  if (req.seed !== undefined) body.seed = req.seed;
   if (req.format)
     body.response_format = { type: 'json_schema', json_schema: { name: 'reply', schema: req.format } };
   const res = await post(e, 'chat/completions', body, req.model, req);

@@ -23,11 +23,18 @@ export function resolveModel(model: string): ModelTarget {
 export const isOllamaModel = (model: string) => resolveModel(model).provider === 'ollama';
 
 let configured: OpenAiEndpoint | undefined;
+let seed: number | undefined;
 
 /** The worker calls this once with its settings; other processes fall back to reading settings themselves. */
-export function configureProviders(s: Pick<Settings, 'OPENAI_BASE_URL' | 'OPENAI_API_KEY'>): void {
+export function configureProviders(
+  s: Pick<Settings, 'OPENAI_BASE_URL' | 'OPENAI_API_KEY' | 'FLYWHEEL_LLM_SEED'>,
+): void {
   configured = s.OPENAI_BASE_URL ? { baseUrl: s.OPENAI_BASE_URL, apiKey: s.OPENAI_API_KEY } : undefined;
+  seed = s.FLYWHEEL_LLM_SEED;
 }
+
+/** FLYWHEEL_LLM_SEED of the configured worker: sent with every chat call to either provider. */
+export const llmSeed = (): number | undefined => seed;
 
 /** The OpenAI-compatible endpoint for `openai:` models, or a clear non-retryable error when none is set. */
 export function openAiEndpoint(): OpenAiEndpoint {

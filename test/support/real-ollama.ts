@@ -216,6 +216,8 @@ export async function recordingProxy(upstream: string): Promise<RecordingProxy> 
 }
 
 /** Settings that point a harness at the real demo model through `host` with a small token budget. */
+export const REAL_MODEL_SEED = 1234;
+
 export function realModelEnv(host: string, extra: Record<string, string> = {}): Record<string, string> {
   return {
     OLLAMA_HOST: host,
@@ -225,6 +227,8 @@ export function realModelEnv(host: string, extra: Record<string, string> = {}): 
     FLYWHEEL_EMBED_MODEL: DEFAULT_DEMO_MODEL,
     FLYWHEEL_NUM_PREDICT: '96',
     FLYWHEEL_MAX_ROUNDS: '2',
+    // A tiny model's answers vary run to run; a fixed seed makes each prompt's answer repeat.
+    FLYWHEEL_LLM_SEED: String(REAL_MODEL_SEED),
     ...extra,
   };
 }
