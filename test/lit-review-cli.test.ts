@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { freePort } from '../src/temporal/dev-server';
 import { harnessEnv, stopOwnServer, tempDir, type HarnessEnv } from './support/harness-env';
 import { scriptLitReview, sharedPapers, writeCorpus } from './support/lit-review-script';
 
@@ -57,6 +58,17 @@ describe('flywheel lit-review', () => {
     assert.equal(source.code, 2);
     assert.match(source.stderr, /--source/);
     assert.doesNotMatch(source.stderr, /\n\s+at /, 'no stack trace');
+  });
+
+  test('with no server, --no-wait is refused with the remedy (an embedded server would stop with the command)', async () => {
+    const port = await freePort();
+    const r = await flywheel(['lit-review', 'LLM agents', '--no-wait'], {
+      ...vars,
+      TEMPORAL_ADDRESS: `127.0.0.1:${port}`,
+    });
+    assert.equal(r.code, 5, r.stdout + r.stderr);
+    assert.match(r.stderr, /--no-wait needs a server and worker that outlive this command.*flywheel dev/s);
+    assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
   });
 
   test('a review shows its progress and ends with the paths of its outputs', async () => {

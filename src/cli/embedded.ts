@@ -17,6 +17,7 @@ import {
   type EnsuredOllama,
 } from '../ollama';
 import { isOllamaModel } from '../llm/provider';
+import { logger } from '../log';
 import { startDevServer, type DevServer } from '../temporal/dev-server';
 import { createWorker, type FlywheelWorker } from '../worker';
 import { EXIT, UserError } from './common';
@@ -278,6 +279,48 @@ async function ensureLocalOllama(s: Settings, say: (line: string) => void): Prom
     throw e;
   }
   return ollama;
+}
+
+/**
+ * For a command that starts one workflow and waits for it (`flywheel run`, `flywheel lit-review`): when nothing
+ * answers at TEMPORAL_ADDRESS, starts the embedded server, a worker and (when needed) a managed Ollama in this
+ * process, for as long as the command runs. Returns undefined when a server already answers.
+ */
+export async function embeddedStackIfNeeded(
+  s: Settings,
+  o: { what: string; wait: boolean; say: (l: string) => void; warn: (l: string) => void },
+): Promise<Stack | undefined> {
+  if (await temporalAnswers(s.TEMPORAL_ADDRESS)) return undefined;
+  if (!canEmbed(s))
+    throw new UserError(
+      `Cannot reach the Temporal server at ${s.TEMPORAL_ADDRESS}. Fix: start one (\`flywheel dev\`) or set ` +
+        `TEMPORAL_ADDRESS${s.FLYWHEEL_EMBEDDED ? '' : ' (FLYWHEEL_EMBEDDED=false: no embedded server)'}.`,
+      EXIT.UNAVAILABLE,
+    );
+  if (!o.wait)
+    throw new UserError(
+      `Nothing answers at ${s.TEMPORAL_ADDRESS}, and --no-wait needs a server and worker that outlive this ` +
+        'command. Start them in another terminal with `flywheel dev`, then run again.',
+      EXIT.UNAVAILABLE,
+    );
+  const port = splitAddress(s.TEMPORAL_ADDRESS).port;
+  await assertPortsFree(port, s.TEMPORAL_UI_PORT, {
+    port: 'set TEMPORAL_ADDRESS to a free port',
+    uiPort: 'set TEMPORAL_UI_PORT to a free port',
+  });
+  o.say(
+    `No Temporal server at ${s.TEMPORAL_ADDRESS}: starting the embedded one (state in ${path.join(s.dataDir, 'temporal.db')}) ` +
+      `and a worker in this process; they stop when the ${o.what} ends.`,
+  );
+  return startStack(s, {
+    temporal: { port, uiPort: s.TEMPORAL_UI_PORT },
+    worker: true,
+    ollama: true,
+    // Quiet unless LOG_LEVEL is set: the command's own lines are the progress.
+    log: logger({ level: process.env.LOG_LEVEL ? s.LOG_LEVEL : 'error', pretty: s.LOG_PRETTY }),
+    say: o.say,
+    warn: o.warn,
+  });
 }
 
 /** Runs `fn` on the first SIGINT/SIGTERM; a second signal while it runs exits at once. */

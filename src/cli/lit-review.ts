@@ -16,23 +16,18 @@ import { outputRels } from '../lit-review/paths';
 import { startLitReview } from '../lit-review/start';
 import { TEMPLATE_NAMES } from '../lit-review/templates';
 import type { LitReviewProgress } from '../lit-review/types';
-import { logger } from '../log';
 import { connectClient } from '../temporal/connection';
 import { litReviewProgressQuery } from '../workflows/lit-review';
 import { action, EXIT, parseList, parseNumber, settingsOrExit, UserError } from './common';
 import { followWorkflow } from './follow';
 import {
-  canEmbed,
   checkModels,
+  embeddedStackIfNeeded,
   missingModelLines,
   ollamaDownRemedy,
   onStopSignal,
-  splitAddress,
-  startStack,
-  temporalAnswers,
   webUiUrl,
   type RoleModel,
-  type Stack,
 } from './embedded';
 import { awaitRecord, EXIT_HELP, exitFor, outcomeFromTemporal, printRecord } from './status';
 
@@ -187,29 +182,8 @@ async function litReviewCommand(topic: string, o: LitOptions): Promise<number> {
   const say = (line: string) => (o.json || !o.wait ? process.stderr : process.stdout).write(`${line}\n`);
   const warn = (line: string) => process.stderr.write(`${line}\n`);
 
-  let stack: Stack | undefined;
-  let s = settings;
-  if (!(await temporalAnswers(s.TEMPORAL_ADDRESS))) {
-    if (!canEmbed(s) || !o.wait)
-      throw new UserError(
-        `Cannot reach the Temporal server at ${s.TEMPORAL_ADDRESS}. Fix: start one with \`flywheel dev\` ` +
-          '(a review outlives this command), or set TEMPORAL_ADDRESS.',
-        EXIT.UNAVAILABLE,
-      );
-    say(
-      `No Temporal server at ${s.TEMPORAL_ADDRESS}: starting the embedded one (state in ${path.join(s.dataDir, 'temporal.db')}) ` +
-        'and a worker in this process; they stop when the review ends.',
-    );
-    stack = await startStack(s, {
-      temporal: { port: splitAddress(s.TEMPORAL_ADDRESS).port, uiPort: s.TEMPORAL_UI_PORT },
-      worker: true,
-      ollama: true,
-      log: logger({ level: process.env.LOG_LEVEL ? s.LOG_LEVEL : 'error', pretty: s.LOG_PRETTY }),
-      say,
-      warn,
-    });
-    s = stack.settings;
-  }
+  const stack = await embeddedStackIfNeeded(settings, { what: 'review', wait: o.wait, say, warn });
+  const s = stack?.settings ?? settings;
 
   let interrupted = false;
   const unhook = onStopSignal(() => (interrupted = true));

@@ -6,25 +6,19 @@ import { ZodError } from 'zod';
 import type { Settings } from '../config';
 import { resolveHarnessInput, type HarnessInput, type HarnessInputOverrides } from '../harness/input';
 import { startHarnessRun } from '../harness/start';
-import { logger } from '../log';
 import { connectClient } from '../temporal/connection';
 import { progressQuery } from '../workflows/harness-run';
 import { action, EXIT, parseList, parseNumber, settingsOrExit, UserError } from './common';
 import { followWorkflow } from './follow';
 import {
-  assertPortsFree,
-  canEmbed,
   checkModels,
   demoNotice,
+  embeddedStackIfNeeded,
   missingModelLines,
   ollamaDownRemedy,
   onStopSignal,
   roleModels,
-  splitAddress,
-  startStack,
-  temporalAnswers,
   webUiUrl,
-  type Stack,
 } from './embedded';
 import { awaitRecord, EXIT_HELP, exitFor, outcomeFromTemporal, printRecord, progressLine } from './status';
 
@@ -114,41 +108,8 @@ async function run(task: string, o: RunOptions): Promise<number> {
   const say = (line: string) => (o.json || !o.wait ? process.stderr : process.stdout).write(`${line}\n`);
   const warn = (line: string) => process.stderr.write(`${line}\n`);
 
-  let stack: Stack | undefined;
-  let s = settings;
-  if (!(await temporalAnswers(s.TEMPORAL_ADDRESS))) {
-    if (!canEmbed(s))
-      throw new UserError(
-        `Cannot reach the Temporal server at ${s.TEMPORAL_ADDRESS}. Fix: start one (\`flywheel dev\`) or set ` +
-          `TEMPORAL_ADDRESS${s.FLYWHEEL_EMBEDDED ? '' : ' (FLYWHEEL_EMBEDDED=false: no embedded server)'}.`,
-        EXIT.UNAVAILABLE,
-      );
-    if (!o.wait)
-      throw new UserError(
-        `Nothing answers at ${s.TEMPORAL_ADDRESS}, and --no-wait needs a server and worker that outlive this ` +
-          'command. Start them in another terminal with `flywheel dev`, then run again.',
-        EXIT.UNAVAILABLE,
-      );
-    const port = splitAddress(s.TEMPORAL_ADDRESS).port;
-    await assertPortsFree(port, s.TEMPORAL_UI_PORT, {
-      port: 'set TEMPORAL_ADDRESS to a free port',
-      uiPort: 'set TEMPORAL_UI_PORT to a free port',
-    });
-    say(
-      `No Temporal server at ${s.TEMPORAL_ADDRESS}: starting the embedded one (state in ${path.join(s.dataDir, 'temporal.db')}) ` +
-        'and a worker in this process; they stop when the run ends.',
-    );
-    const explicitLog = Boolean(process.env.LOG_LEVEL);
-    stack = await startStack(s, {
-      temporal: { port, uiPort: s.TEMPORAL_UI_PORT },
-      worker: true,
-      ollama: true,
-      log: logger({ level: explicitLog ? s.LOG_LEVEL : 'error', pretty: s.LOG_PRETTY }),
-      say,
-      warn,
-    });
-    s = stack.settings;
-  }
+  const stack = await embeddedStackIfNeeded(settings, { what: 'run', wait: o.wait, say, warn });
+  const s = stack?.settings ?? settings;
 
   let interrupted = false;
   const unhook = onStopSignal(() => (interrupted = true));
