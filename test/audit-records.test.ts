@@ -10,42 +10,16 @@ import {
   SCHEMA_VERSION,
   SecurityEvent,
 } from '../src/audit/records';
+import { SEED_RECORD } from './fixtures/seed-record';
 
 // The seed's example record, completed with the fields the seed does not show.
 function seedRecord(): Record<string, unknown> {
   return {
-    run_id: '20260522T143027_a4f2b1c3',
-    task: 'survey speculative decoding techniques in transformer inference',
-    producer_model: 'qwen3:32b',
-    evaluator_model: 'glm4:latest',
-    run_duration_s: 187.4,
-    input_tokens: 12840,
-    output_tokens: 3201,
-    wiggum_rounds: 2,
-    wiggum_scores: [6.87, 8.31],
-    wiggum_dimensions: {
-      relevance: [7.5, 8.0],
-      completeness: [7.0, 8.5],
-      depth: [7.0, 8.5],
-      specificity: [5.5, 8.0],
-      structure: [7.5, 8.0],
-      groundedness: [6.5, 8.5],
-    },
-    final: 'PASS',
-    tool_calls: [
-      {
-        name: 'search',
-        query: 'speculative decoding methods survey',
-        urls: ['https://arxiv.org/abs/2302.01318'],
-        novelty_score: 8.4,
-      },
-    ],
-    output_path: 'outputs/20260522T143027_a4f2b1c3.md',
+    ...SEED_RECORD,
     kind: 'run',
     evaluator_models: ['glm4:latest'],
     error: null,
     failed_stage: null,
-    draft_path: 'outputs/20260522T143027_a4f2b1c3.r1.md',
     rubric_version: '1',
     evaluator_scores: [
       { model: 'glm4:latest', round: 1, composite: 6.87, dimensions: { relevance: 7.5 } },

@@ -10,6 +10,7 @@ import { importRuns } from '../src/flywheel/import';
 import { rewardHackingReport } from '../src/flywheel/reward-hacking';
 import { tempDir } from './support/harness-env';
 import { writeRuns, type MiniRun } from './fixtures/flywheel/records';
+import { SEED_RECORD } from './fixtures/seed-record';
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -20,32 +21,7 @@ async function all(file: string): Promise<any[]> {
 }
 
 // A record exactly as the Python harness (seed F2) writes it, plus a field Flywheel does not know.
-const SEED = {
-  run_id: '20260522T143027_a4f2b1c3',
-  task: 'survey speculative decoding techniques in transformer inference',
-  producer_model: 'qwen3:32b',
-  evaluator_model: 'glm4:latest',
-  run_duration_s: 187.4,
-  input_tokens: 12840,
-  output_tokens: 3201,
-  wiggum_rounds: 2,
-  wiggum_scores: [6.87, 8.31],
-  wiggum_dimensions: {
-    relevance: [7.5, 8.0],
-    completeness: [7.0, 8.5],
-    depth: [7.0, 8.5],
-    specificity: [5.5, 8.0],
-    structure: [7.5, 8.0],
-    groundedness: [6.5, 8.5],
-  },
-  final: 'PASS',
-  tool_calls: [
-    { name: 'search', query: 'speculative decoding methods survey', urls: ['https://x'], novelty_score: 8.4 },
-  ],
-  output_path: 'outputs/20260522T143027_a4f2b1c3.md',
-  draft_path: 'outputs/20260522T143027_a4f2b1c3.r1.md',
-  skill: 'deep-research',
-};
+const SEED = { ...SEED_RECORD, skill: 'deep-research' };
 
 describe('flywheel import', () => {
   test('a Python harness runs.jsonl is imported with fields filled, extras kept and bad lines reported', async () => {
