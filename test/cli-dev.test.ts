@@ -10,20 +10,7 @@ import { Client, Connection } from '@temporalio/client';
 import { freePort } from '../src/temporal/dev-server';
 import { stopOwnServer, tempDir, temporalAddress } from './support/harness-env';
 import { ScriptedOllama } from './support/scripted-ollama';
-
-const BIN = path.resolve(__dirname, '..', 'bin', 'flywheel.js');
-
-function cleanEnv(env: Record<string, string>): NodeJS.ProcessEnv {
-  const base = Object.fromEntries(
-    Object.entries(process.env).filter(
-      ([k]) =>
-        !/^(FLYWHEEL_|TEMPORAL_|OLLAMA_|LOG_)/.test(k) ||
-        k === 'TEMPORAL_CLI_PATH' ||
-        k === 'FLYWHEEL_CACHE_DIR',
-    ),
-  );
-  return { ...base, LOG_LEVEL: 'warn', ...env };
-}
+import { BIN, cleanEnv } from './support/cli';
 
 /** Polls `check` until it returns a value, or fails after `ms`. */
 async function waitFor<T>(what: string, check: () => Promise<T | undefined>, ms = 90_000): Promise<T> {

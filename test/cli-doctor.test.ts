@@ -1,37 +1,11 @@
 // `flywheel doctor` and settings errors, through the real CLI as a subprocess.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { freePort } from '../src/temporal/dev-server';
 import { MODELS, stopOwnServer, tempDir, temporalAddress } from './support/harness-env';
 import { ScriptedOllama } from './support/scripted-ollama';
-
-const BIN = path.resolve(__dirname, '..', 'bin', 'flywheel.js');
-
-/** The environment without any Flywheel/Temporal/Ollama setting of the caller, plus `env`. */
-function cleanEnv(env: Record<string, string>): NodeJS.ProcessEnv {
-  const base = Object.fromEntries(
-    Object.entries(process.env).filter(
-      ([k]) =>
-        !/^(FLYWHEEL_|TEMPORAL_|OLLAMA_|LOG_)/.test(k) ||
-        k === 'TEMPORAL_CLI_PATH' ||
-        k === 'FLYWHEEL_CACHE_DIR',
-    ),
-  );
-  return { ...base, LOG_LEVEL: 'warn', ...env };
-}
-
-function flywheel(args: string[], env: Record<string, string>, cwd = tempDir()) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd, env: cleanEnv(env), timeout: 120_000 });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
-    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+import { flywheel } from './support/cli';
 
 describe('flywheel doctor and settings', () => {
   let ollama: ScriptedOllama;

@@ -15,35 +15,7 @@ import {
   type HarnessEnv,
 } from './support/harness-env';
 import { ScriptedOllama } from './support/scripted-ollama';
-
-const BIN = path.resolve(__dirname, '..', 'bin', 'flywheel.js');
-
-function cleanEnv(env: Record<string, string>): NodeJS.ProcessEnv {
-  const base = Object.fromEntries(
-    Object.entries(process.env).filter(
-      ([k]) =>
-        !/^(FLYWHEEL_|TEMPORAL_|OLLAMA_|LOG_)/.test(k) ||
-        k === 'TEMPORAL_CLI_PATH' ||
-        k === 'FLYWHEEL_CACHE_DIR',
-    ),
-  );
-  return { ...base, LOG_LEVEL: 'warn', ...env };
-}
-
-function flywheel(args: string[], env: Record<string, string>) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: tempDir(),
-      env: cleanEnv(env),
-      timeout: 180_000,
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
-    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+import { BIN, cleanEnv, flywheel } from './support/cli';
 
 const scores = (v: number) => ({
   relevance: v,

@@ -1,36 +1,14 @@
 // `flywheel lit-review` as a subprocess: usage errors, and a whole review that ends with its output paths.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { freePort } from '../src/temporal/dev-server';
 import { harnessEnv, stopOwnServer, tempDir, type HarnessEnv } from './support/harness-env';
 import { scriptLitReview, sharedPapers, writeCorpus } from './support/lit-review-script';
-
-const BIN = path.resolve(__dirname, '..', 'bin', 'flywheel.js');
+import { flywheel } from './support/cli';
 
 after(() => stopOwnServer());
-
-function flywheel(args: string[], env: Record<string, string>) {
-  const base = Object.fromEntries(
-    Object.entries(process.env).filter(
-      ([k]) => !/^(FLYWHEEL_|TEMPORAL_|OLLAMA_|LOG_)/.test(k) || k === 'TEMPORAL_CLI_PATH',
-    ),
-  );
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: tempDir(),
-      env: { ...base, LOG_LEVEL: 'warn', ...env },
-      timeout: 180_000,
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
-    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 describe('flywheel lit-review', () => {
   let env: HarnessEnv;
