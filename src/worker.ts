@@ -38,13 +38,15 @@ export type WorkerRole = Settings['FLYWHEEL_WORKER_ROLE'];
 
 /**
  * Activities served on `<queue>-audit`: everything that reads or writes the data folder outside `work/`, run by
- * the one worker that owns it. finalizeRun: a run's security events, trace and record; sweepRuns: the same for
+ * the one worker that owns it. finalizeRun: a run's security events, trace and record (recordSecurityEvents: its
+ * events as soon as a stage raises them); sweepRuns: the same for
  * runs that closed without finalizing; publishOutput / litPublish: `outputs/`; recallMemories / storeMemory: the
  * memory store; readRolloutTasks / recordRolloutPair: `rollouts/`. Stage workers write only under `work/`.
  */
 export const AUDIT_ACTIVITIES = [
   'finalizeRun',
   'sweepRuns',
+  'recordSecurityEvents',
   'publishOutput',
   'litPublish',
   'recallMemories',

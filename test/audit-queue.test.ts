@@ -13,6 +13,7 @@ import { checkTrace } from '../src/audit/trace';
 import { ConfigError, loadSettings } from '../src/config';
 import { resolveHarnessInput } from '../src/harness/input';
 import { SYNTH_FILE } from '../src/harness/prompts';
+import { AUDIT_ACTIVITIES } from '../src/worker';
 import { startHarnessRun } from '../src/harness/start';
 import { makeCorpus, MODELS, stopOwnServer, tempDir, temporalAddress } from './support/harness-env';
 import { ScriptedOllama } from './support/scripted-ollama';
@@ -231,6 +232,7 @@ describe('one writer for the data folder', () => {
       'one record per run',
     );
     const stageWorkers = new Set<string>();
+    const auditWorker = `${audit.proc.pid}@${os.hostname()}`;
     for (const rec of recs) {
       assert.equal(rec.final, 'PASS');
       const trace = JSON.parse(fs.readFileSync(path.join(auditData, rec.trace_path), 'utf8'));
@@ -240,16 +242,15 @@ describe('one writer for the data folder', () => {
       // The stage workers' spans reached the record through the shared spool: token counts per stage.
       for (const stage of ['plan', 'synthesize', 'evaluate'])
         assert.ok(rec.stages[stage].output_tokens > 0, `${stage} tokens: ${JSON.stringify(rec.stages)}`);
-      for (const e of trace.traceEvents)
-        if (
-          e.cat === 'attempt' &&
-          e.args?.worker &&
-          e.args.stage !== 'finalize' &&
-          e.name.split(' ')[0] !== 'recallMemories'
-        )
-          stageWorkers.add(e.args.worker);
+      // Each attempt names its worker (pid@host): data-folder activities ran on the audit worker, the rest elsewhere.
+      for (const e of trace.traceEvents.filter((x: any) => x.cat === 'attempt' && x.args?.worker)) {
+        const activity = e.name.split(' ')[0];
+        const onAudit = (AUDIT_ACTIVITIES as readonly string[]).includes(activity);
+        assert.equal(e.args.worker === auditWorker, onAudit, `${activity} ran on ${e.args.worker}`);
+        if (!onAudit) stageWorkers.add(e.args.worker);
+      }
     }
-    // Each attempt names its worker (pid@host): the stages were spread over both stage workers.
+    // The stages were spread over both stage workers.
     assert.equal(stageWorkers.size, 2, [...stageWorkers].join(', '));
     assert.ok(stages.every((w) => stageWorkers.has(`${w.proc.pid}@${os.hostname()}`)));
     // Every draft was written under the operator's instructions, pinned per run where the stage workers see them.

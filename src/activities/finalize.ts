@@ -31,6 +31,7 @@ export async function readSpool(dataDir: string, runId: string): Promise<SpoolLi
 }
 
 type LlmLine = Extract<SpoolLine, { type: 'llm' }>;
+const eventsOf = (spool: SpoolLine[]) => spool.flatMap((l) => (l.type === 'security' ? [l.event] : []));
 const isLlm = (l: SpoolLine): l is LlmLine => l.type === 'llm';
 
 /**
@@ -203,10 +204,7 @@ export function buildRecord(f: FinalizeInput, spool: SpoolLine[]): RunRecord {
  */
 export async function writeRunRecord(dataDir: string, f: FinalizeInput): Promise<{ recordWritten: boolean }> {
   const spool = await readSpool(dataDir, f.runId);
-  await appendSecurityEvents(
-    dataDir,
-    spool.flatMap((l) => (l.type === 'security' ? [l.event] : [])),
-  );
+  await appendSecurityEvents(dataDir, eventsOf(spool));
   const trace = buildTrace(
     { runId: f.runId, processName: `flywheel ${f.input.kind ?? 'run'} ${f.runId}` },
     traceSpans(f, spool),
@@ -221,6 +219,12 @@ export function finalizeActivities({ settings }: ActivityDeps) {
     async finalizeRun(f: FinalizeInput) {
       fs.mkdirSync(path.join(settings.dataDir, 'traces'), { recursive: true });
       return writeRunRecord(settings.dataDir, f);
+    },
+    /** A run's security events so far, appended now (the rest, if any, at finalize): each once, by event_id. */
+    async recordSecurityEvents(a: { runId: string; stage: string }) {
+      const spool = await readSpool(settings.dataDir, a.runId);
+      const added = await appendSecurityEvents(settings.dataDir, eventsOf(spool));
+      return { added };
     },
     async publishOutput(a: { runId: string; stage: string; draftPath: string }) {
       const rel = `outputs/${a.runId}.md`;

@@ -9,6 +9,7 @@ import type { SecurityEvent } from '../audit/records';
 import { llmCallScope, type LlmCallRecord } from '../llm/recorder';
 import { SearchError } from '../search/types';
 import { securityEventScope } from '../security/events';
+import { wrapRaised } from '../audit/security-envelope';
 import { resolveInside } from '../security/sandbox';
 
 /**
@@ -73,13 +74,17 @@ export class RunTraceActivityInbound implements ActivityInboundCallsInterceptor 
     let error: string | undefined;
     try {
       // Security events are not telemetry: each is synced to the spool before the stage goes on (or fails it).
+      let raised = 0;
       const security = (event: SecurityEvent) =>
-        appendJsonl(spool, { type: 'security', ...base, event } satisfies SpoolLine).then(() => undefined);
+        appendJsonl(spool, { type: 'security', ...base, event } satisfies SpoolLine).then(() => {
+          raised++;
+        });
       const result = await securityEventScope.run({ push: security }, () =>
         llmCallScope.run({ push: (rec) => write({ type: 'llm', ...base, ...rec }) }, () => next(input)),
       );
       ok = true;
-      return result;
+      // The workflow interceptor unwraps this and has the audit worker append the events now (not at the end).
+      return raised ? wrapRaised(raised, result) : result;
     } catch (e) {
       error = (e as Error).message;
       // A cancelled attempt reports the cancellation, whatever its aborted LLM call threw.

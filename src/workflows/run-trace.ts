@@ -18,6 +18,7 @@ import {
 import type { FinalStatus, RoundResult, ToolCall, WorkflowSpan, FinalizeInput } from '../activities/types';
 import { newRunId, RUN_ID_RE } from '../audit/records';
 import { FlywheelStatus, FlywheelScore } from '../temporal/search-attributes';
+import { unwrapRaised } from '../audit/security-envelope';
 import { auditActivities } from './audit-queue';
 
 /** Workflow types that are "runs": each gets exactly one record and one trace. */
@@ -220,7 +221,8 @@ class RunTraceOutbound implements WorkflowOutboundCallsInterceptor {
     next: Next<WorkflowOutboundCallsInterceptor, 'scheduleActivity'>,
   ) {
     const t = g.__flywheelRunTrace;
-    if (!t || input.activityType === 'finalizeRun') return next(input);
+    if (input.activityType === 'finalizeRun') return next(input);
+    if (!t) return settleRaised(await next(input), input, null);
     const start = Date.now();
     const stage = t.stage;
     const a = (input.args[0] ?? {}) as { round?: number; model?: string; evaluators?: string[] };
@@ -230,7 +232,11 @@ class RunTraceOutbound implements WorkflowOutboundCallsInterceptor {
       .filter(Boolean)
       .join(' · ');
     try {
-      return await next({ ...input, options: { ...input.options, summary } });
+      return await settleRaised(
+        await next({ ...input, options: { ...input.options, summary } }),
+        input,
+        stage,
+      );
     } finally {
       t.spans.push({
         name: input.activityType,
@@ -242,6 +248,25 @@ class RunTraceOutbound implements WorkflowOutboundCallsInterceptor {
       });
     }
   }
+}
+
+/**
+ * An activity whose scanner raised security events returns them wrapped (src/audit/security-envelope.ts): the
+ * audit writer appends them now, so they show during the run, and the workflow gets the activity's own result.
+ */
+async function settleRaised(out: unknown, input: ActivityInput, stage: string | null): Promise<unknown> {
+  const raised = unwrapRaised(out);
+  if (!raised) return out;
+  const runId = (input.args[0] as { runId?: string } | undefined)?.runId;
+  if (runId) {
+    try {
+      await auditActivities().recordSecurityEvents({ runId, stage: stage ?? input.activityType });
+    } catch (err) {
+      // Only a cancellation stops the run here: the events are durable in the spool and finalizeRun appends them.
+      if (isCancellation(err)) throw err;
+    }
+  }
+  return raised.result;
 }
 
 export const interceptors = (): WorkflowInterceptors => ({
