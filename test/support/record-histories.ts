@@ -1,4 +1,5 @@
-// Records the replay fixtures: `npx tsx test/support/record-histories.ts [tag]`. Runs each scripted scenario
+// Records the replay fixtures: `npx tsx test/support/record-histories.ts [--tag T] [scenario …]`. Runs each (or each
+// named) scripted scenario
 // on a dev server (its own, or FLYWHEEL_TEST_TEMPORAL_ADDRESS) and saves the workflow history as JSON under
 // test/fixtures/histories/<scenario>.json, or <scenario>.<tag>.json: after a compatible change, record a tagged
 // set and keep the older ones, so both shapes of running workflows keep replaying. Re-record the untagged set
@@ -16,6 +17,7 @@ import {
   errorMissingProducer,
   failAfterMaxRounds,
   passAfterTwoRounds,
+  passWithSecurityEvents,
   type ScenarioEnv,
 } from './harness-scenarios';
 
@@ -26,13 +28,22 @@ const SCENARIOS: Record<string, (env: ScenarioEnv) => Promise<{ handle: Workflow
   'fail-max-rounds': failAfterMaxRounds,
   'error-missing-producer': errorMissingProducer,
   'cancelled-during-synthesis': cancelledDuringSynthesis,
+  'pass-with-security-events': passWithSecurityEvents,
 };
 
 async function main(): Promise<void> {
-  const tag = process.argv[2];
-  if (tag !== undefined && !/^[a-z0-9-]+$/.test(tag)) throw new Error(`tag "${tag}": use a-z, 0-9 and -`);
+  const args = process.argv.slice(2);
+  const t = args.indexOf('--tag');
+  const tag = t >= 0 ? args.splice(t, 2)[1] : undefined;
+  if (t >= 0 && !/^[a-z0-9-]+$/.test(tag ?? '')) throw new Error(`--tag "${tag ?? ''}": use a-z, 0-9 and -`);
+  const unknown = args.filter((a) => !(a in SCENARIOS));
+  if (unknown.length)
+    throw new Error(
+      `unknown scenario(s): ${unknown.join(', ')}; known: ${Object.keys(SCENARIOS).join(', ')}`,
+    );
   fs.mkdirSync(HISTORIES_DIR, { recursive: true });
   for (const [name, run] of Object.entries(SCENARIOS)) {
+    if (args.length && !args.includes(name)) continue;
     await withHarnessEnv({}, async (env) => {
       const { handle } = await run(env);
       const history = await handle.fetchHistory();
