@@ -1,5 +1,6 @@
 // The runs table: status, score, model, duration; filters kept in the URL, cursor pagination, KPI strip on top.
 import { useState } from 'preact/hooks';
+import { DateFilter, SelectFilter } from '../components/filter-fields';
 import { useApi } from '../use-api';
 import { href, navigate } from '../router';
 import { STATUS_CLASS, fmtDuration, fmtInt, fmtScore, fmtTime } from '../format';
@@ -47,42 +48,27 @@ export function RunsPage({ query }: { query: URLSearchParams }) {
       <h1>Runs</h1>
       {overview.data && <OverviewStrip o={overview.data} />}
       <form class="filters" data-testid="run-filters" onSubmit={(e) => e.preventDefault()}>
-        <label>
-          Status
-          <select
-            name="status"
-            value={filters.status}
-            onChange={(e) => set({ status: e.currentTarget.value })}
-          >
-            <option value="">any</option>
-            {STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {s}
-              </option>
-            ))}
-            <option value="FAIL,ERROR,TIMED_OUT">not passed</option>
-          </select>
-        </label>
-        <label>
-          Producer model
-          <select name="model" value={filters.model} onChange={(e) => set({ model: e.currentTarget.value })}>
-            <option value="">any</option>
-            {(byModel.data?.items ?? []).map((m) => (
-              <option key={m.producer_model} value={m.producer_model}>
-                {m.producer_model}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Kind
-          <select name="kind" value={filters.kind} onChange={(e) => set({ kind: e.currentTarget.value })}>
-            <option value="">any</option>
-            <option value="run">run</option>
-            <option value="rollout">rollout</option>
-            <option value="lit_review">lit_review</option>
-          </select>
-        </label>
+        <SelectFilter
+          label="Status"
+          name="status"
+          value={filters.status}
+          choices={[...STATUSES, ['FAIL,ERROR,TIMED_OUT', 'not passed']]}
+          onChange={(v) => set({ status: v })}
+        />
+        <SelectFilter
+          label="Producer model"
+          name="model"
+          value={filters.model}
+          choices={(byModel.data?.items ?? []).map((m) => m.producer_model)}
+          onChange={(v) => set({ model: v })}
+        />
+        <SelectFilter
+          label="Kind"
+          name="kind"
+          value={filters.kind}
+          choices={['run', 'rollout', 'lit_review']}
+          onChange={(v) => set({ kind: v })}
+        />
         <label class="grow">
           Task contains
           <input
@@ -93,24 +79,8 @@ export function RunsPage({ query }: { query: URLSearchParams }) {
             onChange={(e) => set({ q: e.currentTarget.value.trim() })}
           />
         </label>
-        <label>
-          From
-          <input
-            name="from"
-            type="date"
-            value={filters.from}
-            onChange={(e) => set({ from: e.currentTarget.value })}
-          />
-        </label>
-        <label>
-          To
-          <input
-            name="to"
-            type="date"
-            value={filters.to}
-            onChange={(e) => set({ to: e.currentTarget.value })}
-          />
-        </label>
+        <DateFilter label="From" name="from" value={filters.from} onChange={(v) => set({ from: v })} />
+        <DateFilter label="To" name="to" value={filters.to} onChange={(v) => set({ to: v })} />
         <label>
           Sort
           <select

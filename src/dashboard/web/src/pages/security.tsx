@@ -1,5 +1,6 @@
 // Security KPI cards (counts per severity, type, layer) and the filterable event table.
 import { useState } from 'preact/hooks';
+import { DateFilter, SelectFilter } from '../components/filter-fields';
 import { useApi } from '../use-api';
 import { href, navigate } from '../router';
 import { fmtInt, fmtTime } from '../format';
@@ -75,44 +76,27 @@ export function SecurityPage({ query }: { query: URLSearchParams }) {
       )}
       <h2>Events</h2>
       <form class="filters" data-testid="security-filters" onSubmit={(e) => e.preventDefault()}>
-        <label>
-          Severity
-          <select
-            name="severity"
-            value={filters.severity}
-            onChange={(e) => set('severity', e.currentTarget.value)}
-          >
-            <option value="">any</option>
-            <option value="block">block</option>
-            <option value="warn">warn</option>
-          </select>
-        </label>
-        <label>
-          Event type
-          <select
-            name="event_type"
-            value={filters.event_type}
-            onChange={(e) => set('event_type', e.currentTarget.value)}
-          >
-            <option value="">any</option>
-            {(s?.by_event_type ?? []).map(({ event_type: t }) => (
-              <option key={t} value={t}>
-                {t}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Layer
-          <select name="layer" value={filters.layer} onChange={(e) => set('layer', e.currentTarget.value)}>
-            <option value="">any</option>
-            {(s?.by_layer ?? []).map(({ layer: t }) => (
-              <option key={t} value={t}>
-                {t}
-              </option>
-            ))}
-          </select>
-        </label>
+        <SelectFilter
+          label="Severity"
+          name="severity"
+          value={filters.severity}
+          choices={['block', 'warn']}
+          onChange={(v) => set('severity', v)}
+        />
+        <SelectFilter
+          label="Event type"
+          name="event_type"
+          value={filters.event_type}
+          choices={(s?.by_event_type ?? []).map((r) => r.event_type)}
+          onChange={(v) => set('event_type', v)}
+        />
+        <SelectFilter
+          label="Layer"
+          name="layer"
+          value={filters.layer}
+          choices={(s?.by_layer ?? []).map((r) => r.layer)}
+          onChange={(v) => set('layer', v)}
+        />
         <label>
           Run id
           <input
@@ -121,24 +105,8 @@ export function SecurityPage({ query }: { query: URLSearchParams }) {
             onChange={(e) => set('run_id', e.currentTarget.value.trim())}
           />
         </label>
-        <label>
-          From
-          <input
-            name="from"
-            type="date"
-            value={filters.from}
-            onChange={(e) => set('from', e.currentTarget.value)}
-          />
-        </label>
-        <label>
-          To
-          <input
-            name="to"
-            type="date"
-            value={filters.to}
-            onChange={(e) => set('to', e.currentTarget.value)}
-          />
-        </label>
+        <DateFilter label="From" name="from" value={filters.from} onChange={(v) => set('from', v)} />
+        <DateFilter label="To" name="to" value={filters.to} onChange={(v) => set('to', v)} />
         <a class="button subtle" href="#/security">
           Clear
         </a>
