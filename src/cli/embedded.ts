@@ -152,6 +152,27 @@ export async function checkModels(host: string, all: RoleModel[]): Promise<Model
   };
 }
 
+/**
+ * Before starting a workflow: asks the model server for the models it will use and warns with the remedy
+ * (`what`: "run", "review"; `after`: what happens next, per case). The workflow starts either way.
+ */
+export async function warnAboutModels(
+  host: string,
+  models: RoleModel[],
+  what: string,
+  warn: (l: string) => void,
+  after: { down?: string; missing?: string } = {},
+): Promise<void> {
+  const check = await checkModels(host, models);
+  const tail = (t?: string) => (t ? `\n${t}` : '');
+  if (!check.reachable) warn(`${ollamaDownRemedy(check.host)}${tail(after.down)}`);
+  else if (check.missing.length)
+    warn(
+      `Ollama at ${check.host} lacks models this ${what} needs:\n${missingModelLines(check.missing).join('\n')}` +
+        tail(after.missing),
+    );
+}
+
 /** "producer, planner: foo:1b → `ollama pull foo:1b`", one line per missing model. */
 export function missingModelLines(missing: RoleModel[]): string[] {
   const byModel = new Map<string, string[]>();

@@ -20,15 +20,7 @@ import { connectClient } from '../temporal/connection';
 import { litReviewProgressQuery } from '../workflows/lit-review';
 import { action, EXIT, parseList, parseNumber, settingsOrExit, UserError } from './common';
 import { followWorkflow } from './follow';
-import {
-  checkModels,
-  embeddedStackIfNeeded,
-  missingModelLines,
-  ollamaDownRemedy,
-  onStopSignal,
-  webUiUrl,
-  type RoleModel,
-} from './embedded';
+import { embeddedStackIfNeeded, onStopSignal, warnAboutModels, webUiUrl, type RoleModel } from './embedded';
 import { awaitRecord, EXIT_HELP, exitFor, outcomeFromTemporal, printRecord } from './status';
 
 interface LitOptions {
@@ -189,12 +181,7 @@ async function litReviewCommand(topic: string, o: LitOptions): Promise<number> {
   const unhook = onStopSignal(() => (interrupted = true));
   let client: Client | undefined;
   try {
-    const check = await checkModels(s.OLLAMA_HOST, roleModels(input));
-    if (!check.reachable) warn(ollamaDownRemedy(check.host));
-    else if (check.missing.length)
-      warn(
-        `Ollama at ${check.host} lacks models this review needs:\n${missingModelLines(check.missing).join('\n')}`,
-      );
+    await warnAboutModels(s.OLLAMA_HOST, roleModels(input), 'review', warn);
     client = await connectClient(s);
     const handle = await startLitReview(client, s.FLYWHEEL_TASK_QUEUE, input);
     const id = handle.workflowId.replace(/^litreview-/, '');

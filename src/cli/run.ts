@@ -11,13 +11,11 @@ import { progressQuery } from '../workflows/harness-run';
 import { action, EXIT, parseList, parseNumber, settingsOrExit, UserError } from './common';
 import { followWorkflow } from './follow';
 import {
-  checkModels,
   demoNotice,
   embeddedStackIfNeeded,
-  missingModelLines,
-  ollamaDownRemedy,
   onStopSignal,
   roleModels,
+  warnAboutModels,
   webUiUrl,
 } from './embedded';
 import { awaitRecord, EXIT_HELP, exitFor, outcomeFromTemporal, printRecord, progressLine } from './status';
@@ -115,7 +113,11 @@ async function run(task: string, o: RunOptions): Promise<number> {
   const unhook = onStopSignal(() => (interrupted = true));
   let client: Client | undefined;
   try {
-    await preflight(s, input, warn);
+    await warnAboutModels(s.OLLAMA_HOST, roleModels(input), 'run', warn, {
+      down: 'The run starts anyway so it is recorded; it ends as ERROR once its LLM retries run out (within about 30 s).',
+      missing:
+        'The run starts anyway so it is recorded; it ends as ERROR when it first calls a missing model.',
+    });
     const notice = demoNotice(roleModels(input));
     if (notice) say(notice);
     client = await connectClient(s);
@@ -158,21 +160,6 @@ async function run(task: string, o: RunOptions): Promise<number> {
     await client?.connection.close();
     await stack?.stop();
   }
-}
-
-/** Checks the run's models at OLLAMA_HOST and prints the remedy; the run starts anyway so it is recorded. */
-async function preflight(s: Settings, input: HarnessInput, warn: (l: string) => void): Promise<void> {
-  const check = await checkModels(s.OLLAMA_HOST, roleModels(input));
-  if (!check.reachable)
-    warn(
-      `${ollamaDownRemedy(check.host)}\nThe run starts anyway so it is recorded; it ends as ERROR once its ` +
-        'LLM retries run out (within about 30 s).',
-    );
-  else if (check.missing.length)
-    warn(
-      `Ollama at ${check.host} lacks models this run needs:\n${missingModelLines(check.missing).join('\n')}\n` +
-        'The run starts anyway so it is recorded; it ends as ERROR when it first calls a missing model.',
-    );
 }
 
 /** Prints the record (or, without one here, what Temporal says) and returns the exit code. */
