@@ -84,6 +84,9 @@ export const SettingsSchema = z.object({
   OPENALEX_API_URL: url.optional(),
   S2_API_KEY: z.string().min(1).optional(),
   OPENALEX_MAILTO: z.email().optional(),
+  /** Evaluator qualification (`flywheel judge qualify`): lower bound of the 95% accuracy interval, and position consistency. */
+  FLYWHEEL_JUDGE_MIN_ACCURACY_LB: num(0, 1).default(0.6),
+  FLYWHEEL_JUDGE_MIN_POSITION_CONSISTENCY: num(0, 1).default(0.7),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_PRETTY: bool.optional(),
 });
