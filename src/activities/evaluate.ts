@@ -24,6 +24,82 @@ function spread(xs: number[]): number | null {
   return xs.length ? Math.round((Math.max(...xs) - Math.min(...xs)) * 100) / 100 : null;
 }
 
+/** One evaluator's reading of one draft with the Wiggum rubric prompt: what the harness and `judge qualify` share. */
+export interface RubricScore {
+  model: string;
+  /** Scores clamped into 0–10; null when the reply could not be parsed. */
+  scores: DimensionScores | null;
+  composite: number | null;
+  /** Some value was outside 0–10 (or not a number) and was clamped. */
+  clamped: boolean;
+  /** All six dimensions equal. */
+  degenerate: boolean;
+  repaired: boolean;
+  truncated: boolean;
+  issues: string[];
+  feedback: string;
+  /** Why the reply was unusable (unparseable), else null. */
+  parseError: string | null;
+}
+
+/** Scores `draft` for `task` with the rubric prompt; transport failures throw (the caller's activity retries). */
+export async function scoreWithRubric(
+  settings: ActivityDeps['settings'],
+  a: { model: string; task: string; draft: string; temperature: number; numPredict: number },
+): Promise<RubricScore> {
+  const { model } = a;
+  try {
+    const res = await chatStructured({
+      host: settings.OLLAMA_HOST,
+      model,
+      schema: EvalReply,
+      formatSchema: EvalFormat,
+      temperature: a.temperature,
+      numPredict: a.numPredict,
+      signal: cancelSignal(),
+      timeoutMs: settings.FLYWHEEL_LLM_TIMEOUT_S * 1000,
+      purpose: 'evaluate',
+      messages: [
+        { role: 'system', content: EVAL_SYSTEM },
+        { role: 'user', content: `Task: ${a.task}\n\nDraft:\n${a.draft}` },
+      ],
+    });
+    const raw = res.value.scores as Record<string, number>;
+    const clamped = DIMENSIONS.some((d) => !(raw[d] >= 0 && raw[d] <= 10));
+    const scores = Object.fromEntries(
+      DIMENSIONS.map((d) => [d, Math.min(10, Math.max(0, Number.isFinite(raw[d]) ? raw[d] : 0))]),
+    ) as DimensionScores;
+    return {
+      model,
+      scores,
+      composite: composite(scores),
+      clamped,
+      degenerate: DIMENSIONS.every((d) => scores[d] === scores[DIMENSIONS[0]]),
+      repaired: res.repaired,
+      truncated: res.truncated,
+      issues: res.value.issues,
+      feedback: res.value.feedback,
+      parseError: null,
+    };
+  } catch (e) {
+    const err = e as Error & { retryable?: boolean; kind?: string };
+    // Only an unparseable reply is an evaluator error; transport failures retry the activity.
+    if (err.kind !== 'parse') throw e;
+    return {
+      model,
+      scores: null,
+      composite: null,
+      clamped: false,
+      degenerate: false,
+      repaired: true,
+      truncated: false,
+      issues: [],
+      feedback: '',
+      parseError: err.message,
+    };
+  }
+}
+
 /** evaluate: every evaluator in the pool scores the draft; the round's composite is their median. */
 export function evaluateActivities({ settings }: ActivityDeps) {
   return {
@@ -41,47 +117,24 @@ export function evaluateActivities({ settings }: ActivityDeps) {
       const feedback: string[] = [];
       const perEvaluator = await Promise.all(
         a.evaluators.map(async (model): Promise<EvaluatorScore> => {
-          try {
-            const res = await chatStructured({
-              host: settings.OLLAMA_HOST,
-              model,
-              schema: EvalReply,
-              formatSchema: EvalFormat,
-              temperature: a.temperature,
-              numPredict: a.numPredict,
-              signal: cancelSignal(),
-              timeoutMs: settings.FLYWHEEL_LLM_TIMEOUT_S * 1000,
-              purpose: 'evaluate',
-              messages: [
-                { role: 'system', content: EVAL_SYSTEM },
-                { role: 'user', content: `Task: ${a.task}\n\nDraft:\n${draft}` },
-              ],
-            });
-            const raw = res.value.scores as Record<string, number>;
-            const clamped = DIMENSIONS.some((d) => !(raw[d] >= 0 && raw[d] <= 10));
-            const scores = Object.fromEntries(
-              DIMENSIONS.map((d) => [d, Math.min(10, Math.max(0, Number.isFinite(raw[d]) ? raw[d] : 0))]),
-            ) as DimensionScores;
-            feedback.push(
-              `## ${model}\nIssues:\n${res.value.issues.map((i) => `- ${i}`).join('\n') || '- (none)'}\n\nFeedback: ${res.value.feedback}`,
-            );
-            const notes = [
-              clamped ? 'scores outside 0-10 were clamped' : '',
-              res.truncated ? 'reply cut at the token limit; scored from what it had written' : '',
-            ].filter(Boolean);
-            return {
-              model,
-              composite: composite(scores),
-              dimensions: scores,
-              error: notes.length ? notes.join('; ') : null,
-              repaired: res.repaired,
-            };
-          } catch (e) {
-            const err = e as Error & { retryable?: boolean; kind?: string };
-            // Only an unparseable reply is an evaluator error; transport failures retry the activity.
-            if (err.kind !== 'parse') throw e;
-            return { model, composite: null, dimensions: null, error: err.message, repaired: true };
+          const r = await scoreWithRubric(settings, { ...a, model, draft });
+          if (r.scores === null) {
+            return { model, composite: null, dimensions: null, error: r.parseError, repaired: true };
           }
+          feedback.push(
+            `## ${model}\nIssues:\n${r.issues.map((i) => `- ${i}`).join('\n') || '- (none)'}\n\nFeedback: ${r.feedback}`,
+          );
+          const notes = [
+            r.clamped ? 'scores outside 0-10 were clamped' : '',
+            r.truncated ? 'reply cut at the token limit; scored from what it had written' : '',
+          ].filter(Boolean);
+          return {
+            model,
+            composite: r.composite,
+            dimensions: r.scores,
+            error: notes.length ? notes.join('; ') : null,
+            repaired: r.repaired,
+          };
         }),
       );
       const ok = perEvaluator.filter((e) => e.composite !== null);
