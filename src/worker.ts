@@ -41,7 +41,8 @@ export type WorkerRole = Settings['FLYWHEEL_WORKER_ROLE'];
  * the one worker that owns it. finalizeRun: a run's security events, trace and record (recordSecurityEvents: its
  * events as soon as a stage raises them); sweepRuns: the same for
  * runs that closed without finalizing; publishOutput / litPublish: `outputs/`; recallMemories / storeMemory: the
- * memory store; readRolloutTasks / recordRolloutPair: `rollouts/`. Stage workers write only under `work/`.
+ * memory store; readRolloutTasks / recordRolloutPair: `rollouts/`; judgeSetup / judgeRecord: `evaluators/`,
+ * `evaluators.jsonl` and `notices.jsonl`. Stage workers write only under `work/`.
  */
 export const AUDIT_ACTIVITIES = [
   'finalizeRun',
@@ -53,6 +54,8 @@ export const AUDIT_ACTIVITIES = [
   'storeMemory',
   'readRolloutTasks',
   'recordRolloutPair',
+  'judgeSetup',
+  'judgeRecord',
 ] as const;
 export const auditQueueOf = (taskQueue: string) => `${taskQueue}-audit`;
 

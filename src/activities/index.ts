@@ -2,6 +2,7 @@
 import type { ActivityDeps } from './deps';
 import { evaluateActivities } from './evaluate';
 import { finalizeActivities } from './finalize';
+import { judgeActivities } from './judge';
 import { litReviewActivities } from './lit-review';
 import { memoryActivities } from './memory';
 import { planActivities } from './plan';
@@ -23,6 +24,7 @@ export function createActivities(deps: ActivityDeps) {
     ...litReviewActivities(deps),
     ...rolloutActivities(deps),
     ...sweeperActivities(deps),
+    ...judgeActivities(deps),
   };
 }
 

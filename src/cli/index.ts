@@ -14,6 +14,7 @@ export const COMMAND_GROUPS: Array<() => Promise<{ register: Register }>> = [
   () => import('./rollout'),
   () => import('./schedule'),
   () => import('./calibrate'),
+  () => import('./judge'),
   () => import('./report'),
   () => import('./import'),
   () => import('./dashboard'),

@@ -6,7 +6,9 @@ import { buildBatchInput } from '../flywheel/rollout-start';
 import { tasksFromFile } from '../flywheel/rollout-tasks';
 import { createRolloutSchedule, listSchedules, triggerSchedule, type Overlap } from '../flywheel/schedule';
 import { table } from '../flywheel/table';
-import { action, settingsOrExit, UserError } from './common';
+import { DEFAULT_PAIRS_FILE, PairFileError } from '../judge/pairs';
+import { buildQualifyInput, createDriftSchedule } from '../judge/start';
+import { action, parseList, settingsOrExit, UserError } from './common';
 
 interface RolloutOpts {
   cron: string;
@@ -32,11 +34,21 @@ async function onSchedule(id: string, fn: (client: Client) => Promise<void>): Pr
   });
 }
 
+/** A failed schedule creation as a user error where it is one (id taken, bad cron, zone or window). */
+function scheduleError(e: unknown, id: string): unknown {
+  if (e instanceof ScheduleAlreadyRunning)
+    return new UserError(`A schedule with id ${id} already exists (delete it first, or pick another --id).`);
+  if (e instanceof RangeError) return new UserError(e.message);
+  if (/invalid|cron/i.test((e as Error).message))
+    return new UserError(`Invalid schedule: ${(e as Error).message}`);
+  return e;
+}
+
 export function register(program: Command): void {
   const schedule = program
     .command('schedule')
     .exitOverride()
-    .description('Nightly rollout batches (Temporal Schedules)');
+    .description('Nightly rollout batches and evaluator drift checks (Temporal Schedules)');
 
   schedule
     .command('rollout')
@@ -83,14 +95,7 @@ export function register(program: Command): void {
               taskCount: tasks.length,
             });
           } catch (e) {
-            if (e instanceof ScheduleAlreadyRunning)
-              throw new UserError(
-                `A schedule with id ${o.id} already exists (delete it first, or pick another --id).`,
-              );
-            if (e instanceof RangeError) throw new UserError(e.message);
-            if (/invalid|cron/i.test((e as Error).message))
-              throw new UserError(`Invalid schedule: ${(e as Error).message}`);
-            throw e;
+            throw scheduleError(e, o.id);
           }
           const d = await client.schedule.getHandle(o.id).describe();
           process.stdout.write(
@@ -100,6 +105,75 @@ export function register(program: Command): void {
           );
         });
       }),
+    );
+
+  schedule
+    .command('judge-drift')
+    .exitOverride() // usage errors reach main(), which exits 2
+    .description(
+      'Create a schedule that re-qualifies each evaluator on a random sample of pairs; an accuracy below the ' +
+        'interval of its last full qualification marks it unqualified and raises a dashboard notice',
+    )
+    .option('--cron <expr>', 'cron expression', '0 3 * * *')
+    .option('--id <id>', 'schedule id', 'nightly-judge-drift')
+    .option('--timezone <tz>', 'IANA time zone the cron is read in', 'UTC')
+    .option('--catchup-window <duration>', 'after an outage, still start a missed check this late', '1h')
+    .option('--pairs <file>', 'pair file (stored in <data>/evaluators/pairsets/)', DEFAULT_PAIRS_FILE)
+    .option('--sample <n>', 'pairs asked per check', numberIn(1, 100000, true), 20)
+    .option(
+      '--models <names>',
+      "evaluators (default: the worker's FLYWHEEL_EVALUATOR_MODELS when each check runs)",
+      parseList,
+    )
+    .option('--concurrency <count>', 'pair judgements in flight at once', numberIn(1, 64, true), 2)
+    .action(
+      action(
+        async (o: {
+          cron: string;
+          id: string;
+          timezone: string;
+          catchupWindow: string;
+          pairs: string;
+          sample: number;
+          models?: string[];
+          concurrency: number;
+        }) => {
+          const settings = settingsOrExit();
+          let input;
+          try {
+            input = buildQualifyInput(settings, {
+              kind: 'drift',
+              pairsFile: o.pairs,
+              models: o.models,
+              sample: o.sample,
+              concurrency: o.concurrency,
+            });
+          } catch (e) {
+            if (e instanceof PairFileError || e instanceof RangeError) throw new UserError(e.message);
+            throw e;
+          }
+          await withClient(settings, async (client) => {
+            try {
+              await createDriftSchedule(client, {
+                scheduleId: o.id,
+                cron: o.cron,
+                timezone: o.timezone,
+                catchupWindow: o.catchupWindow,
+                taskQueue: settings.FLYWHEEL_TASK_QUEUE,
+                input,
+              });
+            } catch (e) {
+              throw scheduleError(e, o.id);
+            }
+            const d = await client.schedule.getHandle(o.id).describe();
+            process.stdout.write(
+              `schedule ${o.id}: "${o.cron}" (${o.timezone}), drift check on ${input.sample ?? input.pairSet.n_total} ` +
+                `pairs of ${input.pairSet.name}, overlap SKIP, catch-up window ${o.catchupWindow}\n` +
+                `next: ${d.info.nextActionTimes[0]?.toISOString() ?? '-'}\n`,
+            );
+          });
+        },
+      ),
     );
 
   schedule

@@ -1,11 +1,10 @@
 // Position consistency: the evaluator is shown the same two outputs in both orders and asked which is
 // better. It is consistent on a pair when it picks the same output both times (whatever slot it was in).
 import { z } from 'zod';
+import { PAIRWISE_SYSTEM } from '../harness/prompts';
 import { chatStructured, LlmError } from '../llm/client';
 
-export const PAIRWISE_SYSTEM =
-  'You compare two responses to the same task. Judge which one fulfils the task better (relevance, completeness, ' +
-  'depth, specificity, structure, groundedness). Reply with JSON only: {"better": "A"} or {"better": "B"}.';
+export { PAIRWISE_SYSTEM };
 
 const Verdict = z.object({ better: z.enum(['A', 'B']) });
 const MAX_CHARS = 6000;
@@ -16,6 +15,10 @@ export interface PositionCall {
   temperature: number;
   numPredict: number;
   timeoutMs: number;
+  /** Aborts the calls (an activity's cancellation signal). */
+  signal?: AbortSignal;
+  /** Recorded with each LLM call. Default 'calibrate'. */
+  purpose?: string;
 }
 
 export interface PositionResult {
@@ -37,7 +40,8 @@ async function ask(c: PositionCall, task: string, a: string, b: string): Promise
       temperature: c.temperature,
       numPredict: c.numPredict,
       timeoutMs: c.timeoutMs,
-      purpose: 'calibrate',
+      signal: c.signal,
+      purpose: c.purpose ?? 'calibrate',
       messages: [
         { role: 'system', content: PAIRWISE_SYSTEM },
         {

@@ -43,11 +43,12 @@ export function validDuration(d: string): boolean {
   }
 }
 
-/**
- * Creates the schedule. Each firing starts `rolloutBatch` with workflow id `rollout-<schedule_id>-<timestamp>`
- * (Temporal appends the timestamp), so its batch id is `<schedule_id>-<timestamp>`.
- */
-export async function createRolloutSchedule(client: Client, o: RolloutScheduleOptions): Promise<void> {
+/** Schedule id, catch-up window and time zone, checked before asking the server (RangeError with the remedy). */
+export function assertScheduleOptions(o: {
+  scheduleId: string;
+  catchupWindow: string;
+  timezone: string;
+}): void {
   if (!SCHEDULE_ID_RE.test(o.scheduleId))
     throw new RangeError('a schedule id may use letters, digits, ".", "_" and "-" (max 100)');
   if (!validDuration(o.catchupWindow) || msToNumber(o.catchupWindow as Duration) < 10_000)
@@ -56,6 +57,14 @@ export async function createRolloutSchedule(client: Client, o: RolloutScheduleOp
     );
   if (!validTimezone(o.timezone))
     throw new RangeError(`unknown time zone "${o.timezone}" (use an IANA name, e.g. UTC, Europe/Paris)`);
+}
+
+/**
+ * Creates the schedule. Each firing starts `rolloutBatch` with workflow id `rollout-<schedule_id>-<timestamp>`
+ * (Temporal appends the timestamp), so its batch id is `<schedule_id>-<timestamp>`.
+ */
+export async function createRolloutSchedule(client: Client, o: RolloutScheduleOptions): Promise<void> {
+  assertScheduleOptions(o);
   await client.schedule.create({
     scheduleId: o.scheduleId,
     spec: { cronExpressions: [o.cron], timezone: o.timezone },

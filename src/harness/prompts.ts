@@ -51,3 +51,11 @@ export const PLAN_SYSTEM =
   'You are a research planner. Given a task and notes from memory, produce web/corpus search queries and short notes for the writer. Reply with JSON only.';
 
 export const EVAL_SYSTEM = `You are a strict reviewer. Score the draft for the task on each dimension from 0 to 10: ${DIMENSIONS.join(', ')}. List concrete issues and feedback for revision. Reply with JSON only.`;
+
+/**
+ * The direct preference prompt: which of two responses (slots A and B) fulfils the task better. Used by
+ * `flywheel judge qualify` (both orders, for position consistency) and `flywheel calibrate`.
+ */
+export const PAIRWISE_SYSTEM =
+  'You compare two responses to the same task. Judge which one fulfils the task better (relevance, completeness, ' +
+  'depth, specificity, structure, groundedness). Reply with JSON only: {"better": "A"} or {"better": "B"}.';

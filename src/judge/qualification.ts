@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { appendJsonl, readJsonl } from '../audit/jsonl';
-import { EVAL_SYSTEM } from '../harness/prompts';
+import { EVAL_SYSTEM, PAIRWISE_SYSTEM } from '../harness/prompts';
 import { RUBRIC } from '../harness/rubric';
 import { resolveModel } from '../llm/provider';
 
@@ -73,6 +73,8 @@ export const QualificationRecord = z.object({
   /** Why it is unqualified (thresholds missed, or a drift drop), null when qualified. */
   reason: z.string().nullable(),
   workflow_id: z.string().nullable(),
+  /** Drift checks: the full qualification whose interval this one was compared with (added by judge qualify). */
+  baseline_qualification_id: z.string().nullable().optional(),
 });
 export type QualificationRecord = z.infer<typeof QualificationRecord>;
 
@@ -89,12 +91,12 @@ export const RunQualification = z.object({
 export type RunQualification = z.infer<typeof RunQualification>;
 
 /**
- * Hash of everything that makes an evaluator's judgement: the rubric prompt, dimensions, weights and version.
- * Any change makes earlier qualifications stale.
+ * Hash of everything that makes an evaluator's judgement: the rubric prompt, dimensions, weights and version,
+ * and the direct preference prompt qualification also asks. Any change makes earlier qualifications stale.
  */
-export function evaluatorPromptHash(system = EVAL_SYSTEM): string {
+export function evaluatorPromptHash(system = EVAL_SYSTEM, pairwise = PAIRWISE_SYSTEM): string {
   return createHash('sha256')
-    .update(JSON.stringify({ system, rubric: RUBRIC }))
+    .update(JSON.stringify({ system, rubric: RUBRIC, pairwise }))
     .digest('hex')
     .slice(0, 16);
 }
@@ -167,7 +169,11 @@ export function statusOf(
  * is then `openai:<name>` (qualifications still key on it, but cannot notice changed weights).
  * Returns null when the server does not list the model or does not answer.
  */
-export async function modelDigest(ollamaHost: string, model: string, timeoutMs = 5000): Promise<string | null> {
+export async function modelDigest(
+  ollamaHost: string,
+  model: string,
+  timeoutMs = 5000,
+): Promise<string | null> {
   const target = resolveModel(model);
   if (target.provider === 'openai') return `openai:${target.name}`;
   try {
