@@ -781,3 +781,11 @@ function mulberry32(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/**
+ * A deterministic "random" number in [0, 1) for `text` under `seed`: what a scripted evaluator that answers at
+ * random uses (the same request gets the same answer whatever order requests arrive in, so tests can recompute it).
+ */
+export function seededUnit(seed: number, text: string): number {
+  return mulberry32((fnv1a(text) ^ Math.imul(seed, 0x9e3779b1)) >>> 0)();
+}
