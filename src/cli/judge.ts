@@ -215,8 +215,7 @@ export function register(program: Command): void {
     .option(
       '--pairs <file>',
       'JSON array or JSONL: input/output_1/output_2/label (1|2), prompt/chosen/rejected, or ' +
-        'question/response_A/response_B/label ("A>B"|"B>A")',
-      DEFAULT_PAIRS_FILE,
+        'question/response_A/response_B/label ("A>B"|"B>A") (default: the bundled LLMBar pairs)',
     )
     .option(
       '--models <names>',
@@ -230,7 +229,7 @@ export function register(program: Command): void {
       'after',
       '\nQualified: lower bound of the 95% accuracy interval >= FLYWHEEL_JUDGE_MIN_ACCURACY_LB (0.6) and position ' +
         'consistency >= FLYWHEEL_JUDGE_MIN_POSITION_CONSISTENCY (0.7).\n' +
-        `Default pairs: ${DEFAULT_PAIRS_FILE} (100 LLMBar "Natural" pairs, MIT).\n` +
+        `Default pairs: ${path.relative(process.cwd(), DEFAULT_PAIRS_FILE)} (100 LLMBar "Natural" pairs, MIT).\n` +
         'Nightly drift checks: `flywheel schedule judge-drift --cron "0 3 * * *"`.\n' +
         `\n${EXIT_TEXT}`,
     )

@@ -6,7 +6,7 @@ import { buildBatchInput } from '../flywheel/rollout-start';
 import { tasksFromFile } from '../flywheel/rollout-tasks';
 import { createRolloutSchedule, listSchedules, triggerSchedule, type Overlap } from '../flywheel/schedule';
 import { table } from '../flywheel/table';
-import { DEFAULT_PAIRS_FILE, PairFileError } from '../judge/pairs';
+import { PairFileError } from '../judge/pairs';
 import { buildQualifyInput, createDriftSchedule } from '../judge/start';
 import { action, parseList, settingsOrExit, UserError } from './common';
 
@@ -118,7 +118,10 @@ export function register(program: Command): void {
     .option('--id <id>', 'schedule id', 'nightly-judge-drift')
     .option('--timezone <tz>', 'IANA time zone the cron is read in', 'UTC')
     .option('--catchup-window <duration>', 'after an outage, still start a missed check this late', '1h')
-    .option('--pairs <file>', 'pair file (stored in <data>/evaluators/pairsets/)', DEFAULT_PAIRS_FILE)
+    .option(
+      '--pairs <file>',
+      'pair file, stored in <data>/evaluators/pairsets/ (default: the bundled LLMBar pairs)',
+    )
     .option('--sample <n>', 'pairs asked per check', numberIn(1, 100000, true), 20)
     .option(
       '--models <names>',
@@ -133,7 +136,7 @@ export function register(program: Command): void {
           id: string;
           timezone: string;
           catchupWindow: string;
-          pairs: string;
+          pairs?: string;
           sample: number;
           models?: string[];
           concurrency: number;
