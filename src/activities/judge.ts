@@ -1,6 +1,8 @@
 // Evaluator qualification (`flywheel judge qualify`, nightly drift): setup and recording on the audit queue,
 // one pair per activity on the stage queue. Pair texts stay in files; activities return small numbers only.
+import fs from 'node:fs';
 import path from 'node:path';
+import { ApplicationFailure } from '@temporalio/activity';
 import { createHash } from 'node:crypto';
 import { positionCheck } from '../flywheel/position';
 import {
@@ -162,6 +164,12 @@ export function judgeActivities({ settings }: ActivityDeps) {
   return {
     /** Audit queue: which models (with their digests and drift baselines) and which pairs. */
     async judgeSetup(a: JudgeSetupInput): Promise<JudgeSetup> {
+      if (!fs.existsSync(path.join(settings.dataDir, a.pairSet.path)))
+        throw ApplicationFailure.nonRetryable(
+          `The pair set ${a.pairSet.path} is not in the worker's data folder (${settings.dataDir}): run ` +
+            '`flywheel judge qualify` with the same FLYWHEEL_DATA_DIR as the audit worker.',
+          'PairSetMissing',
+        );
       const names = [...new Set(a.models?.length ? a.models : settings.evaluatorModels)];
       const history = a.kind === 'drift' ? await readQualifications(settings.dataDir) : [];
       const promptHash = evaluatorPromptHash();
