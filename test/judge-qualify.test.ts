@@ -338,6 +338,8 @@ void describe('evaluator qualification with scripted evaluators', () => {
     assert.equal(mixed.code, 1, mixed.stderr);
     assert.match(mixed.stdout, /oracle:test\s+qualified/);
     assert.match(mixed.stdout, /first:test\s+unqualified/);
+    // Progress lines while it ran, the last one with every pair done.
+    assert.match(mixed.stdout, /done · oracle:test 6\/6 acc 1\.00 · first:test 6\/6 acc 0\.00/);
 
     const bad = path.join(dir, 'bad.jsonl');
     const rows = PAIRS.slice(0, 3).map((p) => ({
@@ -438,6 +440,9 @@ void describe('a qualification survives a worker kill', () => {
       pairsFile: writePairs(tempDir('fw-kill-'), pairs),
       concurrency: 2,
     });
+    // Model calls in flight, sampled throughout: never more than --concurrency.
+    let most = 0;
+    const sampler = setInterval(() => (most = Math.max(most, env.ollama.pending())), 10);
     const child = await spawnWorker(env.settings);
     const handle = await startQualification(env.client, env.taskQueue, input, 'killed-1');
     const dir = path.join(env.dataDir, 'work', 'judge-killed-1', J.oracle.replace(/[^A-Za-z0-9._-]/g, '_'));
@@ -447,6 +452,8 @@ void describe('a qualification survives a worker kill', () => {
     assert.ok(finished.length < pairs.length, 'killed mid-run');
     await env.startWorker();
     const res = await handle.result();
+    clearInterval(sampler);
+    assert.equal(most, 2, 'two pairs in flight at a time');
     assert.equal(res.results![0].status, 'qualified');
     assert.equal(res.results![0].record!.metrics.n_pairs, pairs.length);
     assert.deepEqual(observed(res.results![0].record!.metrics), expected(J.oracle, pairs));
