@@ -412,6 +412,35 @@ void describe('evaluator qualification with scripted evaluators', () => {
     assert.equal(drift.baseline_qualification_id, baseline.qualification_id);
     assert.equal(statusOf(records, J.oracle, { digest: digestOf(J.oracle) }).status, 'unqualified');
 
+    // The same schedule from the CLI, next to the rollout schedules.
+    const cli = await flywheel(
+      [
+        'schedule',
+        'judge-drift',
+        '--id',
+        'drift-cli',
+        '--sample',
+        '5',
+        '--pairs',
+        pairsFile,
+        '--timezone',
+        'Europe/Paris',
+      ],
+      {
+        TEMPORAL_ADDRESS: env.settings.TEMPORAL_ADDRESS,
+        FLYWHEEL_TASK_QUEUE: env.taskQueue,
+        FLYWHEEL_DATA_DIR: env.dataDir,
+      },
+    );
+    assert.equal(cli.code, 0, cli.stderr);
+    assert.match(
+      cli.stdout,
+      /schedule drift-cli: "0 3 \* \* \*" \(Europe\/Paris\), drift check on 5 pairs of pairs\.jsonl/,
+    );
+    const made = await env.client.schedule.getHandle('drift-cli').describe();
+    assert.equal(made.action.type === 'startWorkflow' && made.action.workflowType, 'judgeQualify');
+    await env.client.schedule.getHandle('drift-cli').delete();
+
     const notices = await readNotices(env.dataDir);
     assert.equal(notices.length, 1);
     assert.equal(notices[0].kind, 'evaluator_drift');
