@@ -302,6 +302,14 @@ void describe('evaluator qualification with scripted evaluators', () => {
       records.map((r) => r.status),
     );
     assert.equal(statusOf(records, J.oracle, { digest: digestOf(J.oracle) }).status, 'qualified');
+    // The Web UI shows the outcome in the workflow's current details.
+    const meta = (await handle.query('__temporal_workflow_metadata')) as { currentDetails?: string };
+    assert.match(meta.currentDetails ?? '', /\*\*qualification:\*\* scripted-1 · pairs\.jsonl · DONE/);
+    assert.match(meta.currentDetails ?? '', /\*\*oracle:test:\*\* qualified/);
+    assert.match(
+      meta.currentDetails ?? '',
+      /\*\*first:test:\*\* unqualified \(accuracy interval lower bound 0 < 0\.6/,
+    );
   });
 
   test('the CLI exits 0 when every evaluator is qualified, 1 when one is not, 2 for a bad pair file', async () => {
@@ -355,6 +363,15 @@ void describe('evaluator qualification with scripted evaluators', () => {
     assert.match(refused.stderr, /bad\.jsonl, line 2: "label" must be "A>B" or "B>A" \(got "A=B"\)/);
     assert.doesNotMatch(refused.stderr, /\n\s+at /, 'no stack trace');
 
+    // New weights under the same name: the qualification no longer applies.
+    env.ollama.setDigest(J.oracle, 'f'.repeat(64));
+    const stale = await flywheel(['judge', 'status'], cliEnv);
+    env.ollama.setDigest(J.oracle, null);
+    assert.equal(stale.code, 0, stale.stderr);
+    assert.match(
+      stale.stdout,
+      /oracle:test\s+unknown .*stale: the model digest changed since it was qualified/,
+    );
     const st = await flywheel(['judge', 'status', '--json', '--models', `${J.oracle},never:test`], cliEnv);
     assert.equal(st.code, 0, st.stderr);
     const statuses = JSON.parse(st.stdout) as { evaluators: { model: string; status: string }[] };

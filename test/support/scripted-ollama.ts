@@ -101,6 +101,8 @@ export class ScriptedOllama {
 
   private readonly rules: { rule: Rule; used: number }[] = [];
   private readonly models = new Map<string, { name: string; modifiedAt: string }>();
+  /** Digests set by setDigest (default: sha256 of the name). */
+  private readonly digests = new Map<string, string>();
   /** Loaded models: normalised name → expiry (ms epoch) and an in-flight load. */
   private readonly resident = new Map<string, { expiresAt: number; loading?: Promise<void> }>();
   private readonly closing = new AbortController();
@@ -167,6 +169,12 @@ export class ScriptedOllama {
   setFaultRate(rate: number, faults?: Fault[]): void {
     this.faultRate = rate;
     if (faults?.length) this.faults = [...faults];
+  }
+
+  /** Replaces a model's digest (as `ollama pull` of new weights under the same name would); null restores it. */
+  setDigest(name: string, digest: string | null): void {
+    if (digest === null) this.digests.delete(normalise(name));
+    else this.digests.set(normalise(name), digest);
   }
 
   addModel(name: string): void {
@@ -563,7 +571,7 @@ export class ScriptedOllama {
       model: name,
       modified_at: info?.modifiedAt ?? new Date().toISOString(),
       size: Math.round(parameterCount(name) * 0.6),
-      digest: createHash('sha256').update(name).digest('hex'),
+      digest: this.digests.get(name) ?? createHash('sha256').update(name).digest('hex'),
       details: {
         parent_model: '',
         format: 'gguf',
