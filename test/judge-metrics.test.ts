@@ -17,7 +17,7 @@ const write = (name: string, body: string) => {
 };
 
 void describe('pair files', () => {
-  test('the three common shapes read as the same pair, with the better answer named', () => {
+  test('the common shapes, TRL conversational rows included, read as the same pair with the better answer named', () => {
     const want = { instruction: 'Add 2 and 2.', output_1: '4', output_2: '5', label: 1 };
     const shapes = [
       { input: 'Add 2 and 2.', output_1: '4', output_2: '5', label: 1 },
@@ -27,6 +27,19 @@ void describe('pair files', () => {
     assert.deepEqual(readPairFile(write('a.json', JSON.stringify(shapes))), [want, want, want]);
     const jsonl = write('b.jsonl', shapes.map((s) => JSON.stringify(s)).join('\n') + '\n\n');
     assert.deepEqual(readPairFile(jsonl), [want, want, want]);
+    // TRL's conversational preference rows: explicit prompt, or the prompt implicit in chosen/rejected.
+    const user = [{ role: 'user', content: 'Add 2 and 2.' }];
+    const said = (x: string) => [{ role: 'assistant', content: x }];
+    const conversational = [
+      { prompt: user, chosen: said('4'), rejected: said('5') },
+      { chosen: [...user, ...said('4')], rejected: [...user, ...said('5')] },
+    ];
+    assert.deepEqual(readPairFile(write('t.json', JSON.stringify(conversational))), [want, want]);
+    assert.throws(
+      () =>
+        readPairFile(write('t2.json', JSON.stringify([{ prompt: user, chosen: user, rejected: said('5') }]))),
+      /row 1: "chosen" missing or empty \(a string, or a list of \{role, content\} messages\)/,
+    );
     const swapped = { question: 'Add 2 and 2.', response_A: '5', response_B: '4', label: 'B>A' };
     assert.deepEqual(readPairFile(write('c.json', JSON.stringify([swapped]))), [
       { instruction: 'Add 2 and 2.', output_1: '5', output_2: '4', label: 2 },

@@ -215,7 +215,8 @@ export function register(program: Command): void {
     .option(
       '--pairs <file>',
       'JSON array or JSONL: input/output_1/output_2/label (1|2), prompt/chosen/rejected, or ' +
-        'question/response_A/response_B/label ("A>B"|"B>A") (default: the bundled LLMBar pairs)',
+        'question/response_A/response_B/label ("A>B"|"B>A"); TRL conversational rows too ' +
+        '(default: the bundled LLMBar pairs)',
     )
     .option(
       '--models <names>',

@@ -55,16 +55,7 @@ export function toPair(row: unknown): JudgePair | string {
       label,
     };
   }
-  if ('chosen' in r || 'rejected' in r) {
-    const miss = need(['prompt', 'chosen', 'rejected']);
-    if (miss) return miss;
-    return {
-      instruction: r.prompt as string,
-      output_1: r.chosen as string,
-      output_2: r.rejected as string,
-      label: 1,
-    };
-  }
+  if ('chosen' in r || 'rejected' in r) return preferencePair(r);
   if ('response_A' in r || 'response_B' in r) {
     const miss = need(['question', 'response_A', 'response_B']);
     if (miss) return miss;
@@ -79,6 +70,45 @@ export function toPair(row: unknown): JudgePair | string {
     };
   }
   return `unknown row shape with keys ${Object.keys(r).slice(0, 8).join(', ') || '(none)'} (${SHAPES})`;
+}
+
+type Message = { role: string; content: string };
+const isMessages = (v: unknown): v is Message[] =>
+  Array.isArray(v) &&
+  v.length > 0 &&
+  v.every((m) => m && typeof m === 'object' && typeof m.role === 'string' && typeof m.content === 'string');
+const contents = (ms: Message[]) => ms.map((m) => m.content).join('\n\n');
+
+/**
+ * TRL's preference rows: `prompt`/`chosen`/`rejected` as strings, or conversational (lists of {role, content}),
+ * or with the prompt implicit in `chosen`/`rejected` (the shared leading non-assistant messages).
+ */
+function preferencePair(r: Record<string, unknown>): JudgePair | string {
+  const answer = (k: 'chosen' | 'rejected'): string | null => {
+    const v = r[k];
+    if (text(v)) return v;
+    if (!isMessages(v)) return null;
+    const replies = v.filter((m) => m.role === 'assistant');
+    return replies.length ? contents(replies) : null;
+  };
+  const chosen = answer('chosen');
+  const rejected = answer('rejected');
+  let prompt: string | null = text(r.prompt) ? r.prompt : isMessages(r.prompt) ? contents(r.prompt) : null;
+  if (prompt === null && r.prompt === undefined && isMessages(r.chosen)) {
+    const lead = r.chosen.slice(
+      0,
+      r.chosen.findIndex((m) => m.role === 'assistant'),
+    );
+    prompt = lead.length ? contents(lead) : null;
+  }
+  const bad = [
+    prompt === null ? '"prompt"' : '',
+    chosen === null ? '"chosen"' : '',
+    rejected === null ? '"rejected"' : '',
+  ].filter(Boolean);
+  if (bad.length)
+    return `${bad.join(', ')} missing or empty (a string, or a list of {role, content} messages)`;
+  return { instruction: prompt!, output_1: chosen!, output_2: rejected!, label: 1 };
 }
 
 /** Reads a JSON array or JSONL pair file; any bad row fails the whole file with its row number. */
