@@ -261,6 +261,7 @@ void describe('evaluator qualification with scripted evaluators', () => {
       assert.deepEqual(observed(rec.metrics), expected(model, PAIRS), model);
       assert.equal(rec.metrics.n_pairs, PAIRS.length);
       assert.equal(rec.metrics.unparseable, 0);
+      assert.equal(rec.metrics.truncated_share, 0);
       assert.equal(rec.digest, digestOf(model), 'keyed by the server digest');
       assert.equal(rec.prompt_hash, evaluatorPromptHash());
       assert.equal(rec.kind, 'full');

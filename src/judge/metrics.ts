@@ -149,6 +149,7 @@ export function judgeMetrics(ps: PairJudgement[]): JudgeMetrics {
     clamped_share: rate(readings.filter((r) => r.clamped).length, readings.length) ?? 0,
     degenerate_share: rate(readings.filter((r) => r.degenerate).length, readings.length) ?? 0,
     unparseable,
+    truncated_share: rate(readings.filter((r) => r.truncated).length, readings.length) ?? 0,
   };
 }
 

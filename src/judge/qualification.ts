@@ -47,6 +47,8 @@ export const JudgeMetrics = z.object({
   degenerate_share: z.number(),
   /** Rubric or preference replies that could not be parsed at all. */
   unparseable: z.number().int(),
+  /** Share of rubric replies cut at the token limit and closed where they stopped (added by judge qualify). */
+  truncated_share: z.number().optional(),
 });
 export type JudgeMetrics = z.infer<typeof JudgeMetrics>;
 
