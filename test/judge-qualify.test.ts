@@ -313,7 +313,7 @@ void describe('evaluator qualification with scripted evaluators', () => {
     );
   });
 
-  test('the CLI exits 0 when every evaluator is qualified, 1 when one is not, 2 for a bad pair file', async () => {
+  test('the CLI exits 0 when every evaluator is qualified, 1 when one is not, 3 when one is missing, 2 for a bad pair file', async () => {
     const cliEnv = {
       TEMPORAL_ADDRESS: env.settings.TEMPORAL_ADDRESS,
       FLYWHEEL_TASK_QUEUE: env.taskQueue,
@@ -349,6 +349,16 @@ void describe('evaluator qualification with scripted evaluators', () => {
     assert.match(mixed.stdout, /first:test\s+unqualified/);
     // Progress lines while it ran, the last one with every pair done.
     assert.match(mixed.stdout, /done · oracle:test 6\/6 acc 1\.00 · first:test 6\/6 acc 0\.00/);
+
+    // A model the server does not have: reported as an error (exit 3); the others are still measured.
+    const missing = await flywheel(
+      ['judge', 'qualify', '--pairs', shaped, '--models', `${J.oracle},missing:test`],
+      cliEnv,
+    );
+    assert.equal(missing.code, 3, missing.stderr);
+    assert.match(missing.stderr, /lacks models this qualification needs/);
+    assert.match(missing.stdout, /oracle:test\s+qualified/);
+    assert.match(missing.stdout, /missing:test: missing:test is not on the model server/);
 
     const bad = path.join(dir, 'bad.jsonl');
     const rows = PAIRS.slice(0, 3).map((p) => ({
