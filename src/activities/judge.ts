@@ -25,6 +25,7 @@ import {
   type QualificationThresholds,
 } from '../judge/qualification';
 import { RUBRIC } from '../harness/rubric';
+import { resolveInside } from '../security/sandbox';
 import { cancelSignal, readDataFile, workRel, writeDataFile, type ActivityDeps } from './deps';
 import { scoreWithRubric, type RubricScore } from './evaluate';
 
@@ -57,6 +58,8 @@ export interface JudgeSetupInput {
 }
 
 export interface JudgeSetup {
+  /** The pairs' copy under work/ (stage workers may share only work/ with the audit worker). */
+  pairsPath: string;
   models: JudgeModel[];
   /** Indices of the pairs to ask, ascending. */
   indices: number[];
@@ -117,7 +120,7 @@ export function sampleIndices(n: number, k: number | undefined, seedText: string
   return all.slice(0, k).sort((a, b) => a - b);
 }
 
-// The canonical pair files are content-addressed (never rewritten): read once per worker.
+// A qualification's pair copy is written once by its setup and never changed: read once per worker.
 const pairSets = new Map<string, JudgePair[]>();
 function pairAt(dataDir: string, rel: string, index: number): JudgePair {
   let pairs = pairSets.get(rel);
@@ -162,9 +165,9 @@ function readJudgement(dataDir: string, rel: string): PairJudgement | null {
 
 export function judgeActivities({ settings }: ActivityDeps) {
   return {
-    /** Audit queue: which models (with their digests and drift baselines) and which pairs. */
+    /** Audit queue: which models (digests, drift baselines), which pairs, and their copy under work/. */
     async judgeSetup(a: JudgeSetupInput): Promise<JudgeSetup> {
-      if (!fs.existsSync(path.join(settings.dataDir, a.pairSet.path)))
+      if (!fs.existsSync(resolveInside(settings.dataDir, a.pairSet.path)))
         throw ApplicationFailure.nonRetryable(
           `The pair set ${a.pairSet.path} is not in the worker's data folder (${settings.dataDir}): run ` +
             '`flywheel judge qualify` with the same FLYWHEEL_DATA_DIR as the audit worker.',
@@ -211,7 +214,9 @@ export function judgeActivities({ settings }: ActivityDeps) {
           };
         }),
       );
-      return { models, indices: sampleIndices(a.pairSet.n_total, a.sample, a.qualificationId) };
+      const pairsPath = workRel(judgeRunId(a.qualificationId), 'pairs.jsonl');
+      writeDataFile(settings.dataDir, pairsPath, readDataFile(settings.dataDir, a.pairSet.path));
+      return { pairsPath, models, indices: sampleIndices(a.pairSet.n_total, a.sample, a.qualificationId) };
     },
 
     /**

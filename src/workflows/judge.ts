@@ -129,7 +129,7 @@ export async function judgeQualify(input: JudgeQualifyInput): Promise<JudgeProgr
         stage: 'judge',
         qualificationId,
         model: m.model,
-        pairsPath: input.pairSet.path,
+        pairsPath: setup.pairsPath,
         index,
         temperature: input.temperature,
         numPredict: input.numPredict,
