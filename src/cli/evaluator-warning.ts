@@ -1,7 +1,6 @@
 // `flywheel run`'s one warning, before it starts, about evaluators whose scores are not trusted labels yet.
+import { qualifyCommand } from '../flywheel/qualified';
 import { modelDigest, readQualifications, statusOf, type RunQualification } from '../judge/qualification';
-
-export const qualifyCommand = (models: string[]) => `flywheel judge qualify --models ${models.join(',')}`;
 
 /** The warning for evaluators that are unqualified or unknown now (this data folder, the current digest), or null. */
 export async function evaluatorWarning(

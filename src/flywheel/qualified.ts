@@ -21,6 +21,9 @@ export interface RunLabelCheck {
   reason: string | null;
 }
 
+/** The command that qualifies evaluators (section "Can I trust the scores?" of the README). */
+export const qualifyCommand = (models: string[]) => `flywheel judge qualify --models ${models.join(',')}`;
+
 const STATUSES = new Set<string>(['qualified', 'unqualified', 'unknown']);
 
 /** The evaluators whose scores the record kept: any with a usable composite, else all it names. */
