@@ -60,15 +60,20 @@ const rowsOf = (file: string) =>
     .filter(Boolean)
     .map((l) => JSON.parse(l));
 
+/** sft rows (scores ≥ 8) from the four runs into <dir>/out. */
+const exportSft = (dir: string, allowUnqualified?: boolean) =>
+  exportDataset({
+    kind: 'sft',
+    runsFile: path.join(dir, 'runs.jsonl'),
+    outDir: path.join(dir, 'out'),
+    minScore: 8,
+    allowUnqualified,
+  });
+
 describe('flywheel exports: qualified evaluators only', () => {
   test('by default only runs whose every evaluator was qualified at run time become rows; the card lists each evaluator', async () => {
     const dir = await dataDir();
-    const s = await exportDataset({
-      kind: 'sft',
-      runsFile: path.join(dir, 'runs.jsonl'),
-      outDir: path.join(dir, 'out'),
-      minScore: 8,
-    });
+    const s = await exportSft(dir);
     assert.deepEqual(s.rows, { train: 1, test: 0 });
     assert.deepEqual(
       rowsOf(path.join(dir, 'out', 'train.jsonl')).map((r) => r.provenance.run_ids),
@@ -102,13 +107,7 @@ describe('flywheel exports: qualified evaluators only', () => {
 
   test('--allow-unqualified takes every run and the card says so in the first line of its body', async () => {
     const dir = await dataDir();
-    const s = await exportDataset({
-      kind: 'sft',
-      runsFile: path.join(dir, 'runs.jsonl'),
-      outDir: path.join(dir, 'out'),
-      minScore: 8,
-      allowUnqualified: true,
-    });
+    const s = await exportSft(dir, true);
     assert.equal(s.rows.train, 4);
     const card = fs.readFileSync(path.join(dir, 'out', 'README.md'), 'utf8');
     const body = card.split('\n---\n')[1].split('\n');
