@@ -1,6 +1,7 @@
 // Degenerate scoring is an evaluator error, not a score: real dev server, real worker, scripted Ollama.
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { degenerateReason } from '../src/activities/evaluate';
 import { DIMENSIONS, type DimensionScores } from '../src/harness/rubric';
 import { createHash } from 'node:crypto';
 import { saveQualification } from '../src/judge/qualification';
@@ -30,6 +31,18 @@ const ROUND_1: DimensionScores = dims({
 });
 
 describe('harness run: degenerate scoring is an evaluator error', () => {
+  test('the rule: all dimensions 0 or all 10, or any value clamped, is no score; all-equal mid-scale is one', () => {
+    assert.equal(
+      degenerateReason([10, 10, 10, 10, 10, 10], false),
+      'degenerate scores: all six dimensions are 10',
+    );
+    assert.equal(degenerateReason([0, 0, 0, 0, 0], false), 'degenerate scores: all 5 dimensions are 0');
+    assert.match(degenerateReason([9, 9, 9, 9, 9, 10], true) ?? '', /^out-of-range scores/);
+    assert.equal(degenerateReason([9, 9, 9, 9, 9, 9], false), null);
+    assert.equal(degenerateReason([10, 10, 10, 10, 10, 9.5], false), null);
+    assert.equal(degenerateReason([0, 0, 0, 0, 0, 0.5], false), null);
+  });
+
   test('scores [7.65, 0, 10]: rounds 2 and 3 are evaluator errors, round 1 stays best and the run does not PASS', async () => {
     await withHarnessEnv({}, async (env) => {
       scriptPlanner(env.ollama);

@@ -101,14 +101,20 @@ export async function scoreWithRubric(
 }
 
 /**
- * Why a parsed rubric reply is still no score: values that had to be clamped into 0–10, or all six dimensions
- * equal at an end of the scale (all 0 or all 10: the model did not read the draft). Null when it is a score.
+ * Why a parsed rubric reply is still no score: values that had to be clamped into 0–10, or all dimensions equal
+ * at an end of the scale (all 0 or all 10: the model did not read the draft). Null when it is a score.
+ * `values` are the clamped scores; any rubric (the Wiggum one, the literature review's).
  */
-export function unusableReason(r: Pick<RubricScore, 'scores' | 'clamped' | 'degenerate'>): string | null {
-  if (r.clamped) return 'out-of-range scores: values outside 0-10 had to be clamped';
-  const v = r.scores?.[DIMENSIONS[0]];
-  if (r.degenerate && (v === 0 || v === 10)) return `degenerate scores: all six dimensions are ${v}`;
+export function degenerateReason(values: number[], clamped: boolean): string | null {
+  if (clamped) return 'out-of-range scores: values outside 0-10 had to be clamped';
+  const v = values[0];
+  if (values.length && values.every((x) => x === v) && (v === 0 || v === 10))
+    return `degenerate scores: all ${values.length === 6 ? 'six' : values.length} dimensions are ${v}`;
   return null;
+}
+
+export function unusableReason(r: Pick<RubricScore, 'scores' | 'clamped'>): string | null {
+  return degenerateReason(r.scores ? Object.values(r.scores) : [], r.clamped);
 }
 
 /** evaluate: every evaluator in the pool scores the draft; the round's composite is their median. */
