@@ -219,13 +219,18 @@ export async function evaluatorQualifications(
   const all = await readQualifications(dataDir);
   const asOf = new Date(f.startedAtMs).toISOString();
   const out: Record<string, EvaluatorQualification> = {};
-  for (const model of models) {
-    if ((f.input.rubricVersion ?? RUBRIC.version) !== RUBRIC.version) {
+  const otherRubric = (f.input.rubricVersion ?? RUBRIC.version) !== RUBRIC.version;
+  // In parallel: a model server that hangs costs one lookup timeout, not one per evaluator.
+  const digests = await Promise.all(
+    models.map((m) => (ollamaHost && !otherRubric ? modelDigest(ollamaHost, m) : null)),
+  );
+  for (const [i, model] of models.entries()) {
+    if (otherRubric) {
       const reason = `qualifications cover the ${RUBRIC.version} rubric, not ${String(f.input.rubricVersion)}`;
       out[model] = { status: 'unknown', accuracy: null, accuracy_ci95: null, digest: null, at: null, reason };
       continue;
     }
-    const digest = ollamaHost ? await modelDigest(ollamaHost, model) : null;
+    const digest = digests[i];
     const q = statusOf(all, model, { digest, asOf });
     out[model] =
       digest === null && q.status !== 'unknown'
