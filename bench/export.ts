@@ -31,6 +31,17 @@ function record(i: number) {
     draft_path: `outputs/${runId}.r1.md`,
     rubric_version: 'wiggum-v1',
     evaluator_scores: [],
+    // A qualified evaluator, so the qualified-only step keeps the runs (and is part of what is timed).
+    evaluator_qualifications: {
+      glm4: {
+        status: 'qualified',
+        accuracy: 0.8,
+        accuracy_ci95: [0.7, 0.88],
+        digest: 'd',
+        at: '2025-12-01T00:00:00.000Z',
+        reason: null,
+      },
+    },
     score_spread: [0, 0],
     stages: {},
     workflow_id: `run-${runId}`,

@@ -39,7 +39,7 @@ export async function benchIdleShare(): Promise<object> {
       maxQueries: 2,
       resultsPerQuery: 2,
     });
-    // Runs one after another until `rounds` rounds are scored in all (a clamped all-10 score passes early).
+    // Runs one after another until `rounds` rounds are scored in all (a round no evaluator can score before any scored one ends a run early).
     const runs: { runId: string; t0: number; t1: number; final: string; rounds: number }[] = [];
     while (runs.length < 3 && sum(runs.map((r) => r.rounds)) < rounds) {
       const t0 = Date.now();

@@ -16,6 +16,8 @@ import {
 } from './support/harness-env';
 import { ScriptedOllama } from './support/scripted-ollama';
 import { BIN, cleanEnv, flywheel } from './support/cli';
+import { saveQualification } from '../src/judge/qualification';
+import { qualification } from './support/qualifications';
 
 const scores = (v: number) => ({
   relevance: v,
@@ -119,6 +121,40 @@ describe('flywheel run', () => {
       assert.match(r.stdout, /^Status: FAIL/m);
       assert.match(r.stdout, /^Scores per round: 5\.00, 5\.00/m);
       assert.doesNotMatch(r.stdout, /embedded/);
+    });
+
+    test('an evaluator never qualified gets one warning before the run, with the command that qualifies it; a qualified one none', async () => {
+      script(env.ollama, 9);
+      const r = await flywheel(['run', 'survey agent evaluators', '--max-rounds', '1'], cliEnv);
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      const warnings = r.stderr.match(/Evaluators? not qualified/g) ?? [];
+      assert.equal(warnings.length, 1, r.stderr);
+      assert.match(
+        r.stderr,
+        new RegExp(
+          `  ${MODELS.evaluator}: unknown \\(never qualified\\) → \`flywheel judge qualify --models ${MODELS.evaluator}\``,
+        ),
+      );
+      // Qualified (for the digest the server lists): no warning, and the record says qualified.
+      await saveQualification(env.dataDir, qualification(MODELS.evaluator, 'qualified'));
+      const q = await flywheel(['run', 'survey agent evaluators again', '--max-rounds', '1'], cliEnv);
+      assert.equal(q.code, 0, q.stdout + q.stderr);
+      assert.doesNotMatch(q.stderr, /not qualified/);
+      const runId = /run (\d{8}T\d{6}_[0-9a-f]{8})/.exec(q.stdout)?.[1];
+      const rec = (await records(env.dataDir)).find((x) => x.run_id === runId);
+      assert.equal(rec?.evaluator_qualifications?.[MODELS.evaluator]?.status, 'qualified');
+      // A newer measurement that failed the thresholds: warned again, with its accuracy.
+      await saveQualification(
+        env.dataDir,
+        qualification(MODELS.evaluator, 'unqualified', new Date(Date.now() - 1000).toISOString()),
+      );
+      const u = await flywheel(['run', 'survey agent evaluators once more', '--max-rounds', '1'], cliEnv);
+      assert.match(
+        u.stderr,
+        new RegExp(
+          `  ${MODELS.evaluator}: unqualified \\(accuracy lower bound 0\\.35 < 0\\.6\\), accuracy 0\\.50 →`,
+        ),
+      );
     });
 
     test('--no-wait prints the id; status shows it running; cancel waits for and prints the CANCELLED record', async () => {

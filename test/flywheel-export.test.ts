@@ -11,6 +11,8 @@ import { resolveHarnessInput } from '../src/harness/input';
 import { startHarnessRun } from '../src/harness/start';
 import { harnessEnv, MODELS, tempDir, type HarnessEnv, stopOwnServer } from './support/harness-env';
 import { scriptExports, text } from './fixtures/flywheel/export-script';
+import { saveQualification } from '../src/judge/qualification';
+import { qualification } from './support/qualifications';
 
 const ROOT = path.resolve(__dirname, '..');
 const TASKS = {
@@ -60,6 +62,8 @@ describe('flywheel exports from real harness runs', () => {
 
   before(async () => {
     env = await harnessEnv();
+    // The evaluator was qualified before the runs: their labels are training data (test/flywheel-export-qualified).
+    await saveQualification(env.dataDir, qualification(MODELS.evaluator, 'qualified'));
     scriptExports(env.ollama);
     out = tempDir('fw-export-');
     for (const k of ['alpha', 'beta', 'gamma', 'delta'] as const) ids[k] = await run(TASKS[k]);

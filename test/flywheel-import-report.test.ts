@@ -86,11 +86,13 @@ describe('flywheel import', () => {
     assert.equal(recs[1].output_path, null);
     assert.equal(recs[1].original_output_path, 'outputs/gone.md');
 
-    // Imported history feeds the exports like any run: the DPO pair uses the copied draft text.
+    // Imported history feeds the exports like any run: the DPO pair uses the copied draft text. Its evaluator
+    // was never qualified here (unknown), so only an export that allows unqualified labels takes it.
     const dpo = await exportDataset({
       kind: 'dpo',
       runsFile: path.join(dataDir, 'runs.jsonl'),
       outDir: path.join(dataDir, 'x'),
+      allowUnqualified: true,
     });
     assert.equal(dpo.rows.train, 1);
     const row = JSON.parse(fs.readFileSync(path.join(dataDir, 'x', 'train.jsonl'), 'utf8'));

@@ -112,12 +112,13 @@ describe('harness run: the Wiggum loop', () => {
       scriptPlanner(env.ollama);
       scriptProducer(env.ollama, [draft(1), draft(2)]);
       scriptEvaluator(env.ollama, [evalReply(dims(6)), 'garbage', 'still garbage']);
-      const result = await (await startRun(env)).result();
+      const result = await (await startRun(env, { maxRounds: 3 })).result();
       assert.equal(result.final, 'FAIL');
       const r = await onlyRecord(env.dataDir);
-      assert.equal(r.wiggum_rounds, 2);
+      // The loop goes on after an unscored round (revising with round 1's feedback) up to max rounds.
+      assert.equal(r.wiggum_rounds, 3);
       assert.deepEqual(r.wiggum_scores, [6]);
-      assert.match(r.error, /^round 2: evaluator error/);
+      assert.match(r.error, /^round 2: evaluator error.*; round 3: evaluator error/);
       assert.equal(readData(env.dataDir, r.output_path), draft(1));
     });
   });

@@ -112,6 +112,8 @@ describe('harness run: ERROR, CANCELLED, TERMINATED', () => {
       assert.ok(r.run_duration_s >= 0);
       // The planner's tokens were spooled by the worker and are in the record.
       assert.ok(r.input_tokens > 0);
+      // The rebuilt record carries each evaluator's qualification as of the run, like finalizeRun's.
+      assert.equal(r.evaluator_qualifications[MODELS.evaluator].status, 'unknown');
 
       // A second sweep finds nothing new.
       const again = await sweep();

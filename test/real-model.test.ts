@@ -12,7 +12,6 @@ import { checkTrace } from '../src/audit/trace';
 import { exportDataset } from '../src/flywheel/export';
 import { resolveHarnessInput, type HarnessInputOverrides } from '../src/harness/input';
 import { DEFAULT_SYNTH_INSTRUCTIONS, EVAL_SYSTEM, PLAN_SYSTEM } from '../src/harness/prompts';
-import { DIMENSIONS } from '../src/harness/rubric';
 import { startHarnessRun } from '../src/harness/start';
 import { citedKeys } from '../src/lit-review/citations';
 import { resolveLitReviewInput } from '../src/lit-review/input';
@@ -144,7 +143,7 @@ void describe('Flywheel on a real model (SmolLM2-135M on Ollama, CPU)', { timeou
   void test("the record's token counts are the sums of what Ollama reported for the run's calls", async () => {
     const { rec, calls, spool } = await plainRun();
     const chats = calls.filter((c) => c.path === '/api/chat');
-    // At least plan, synthesize and both evaluators; a round the 135M evaluators cannot score ends the loop there.
+    // At least plan, synthesize and both evaluators (a round they cannot score ends the loop only before any scored one).
     assert.ok(chats.length >= 4, `plan, synthesize, 2 evaluators, ... (got ${chats.length} chat calls)`);
     assert.equal(rec.input_tokens, sum(calls.map((c) => c.response.prompt_eval_count ?? 0)));
     assert.equal(rec.output_tokens, sum(calls.map((c) => c.response.eval_count ?? 0)));
@@ -161,7 +160,8 @@ void describe('Flywheel on a real model (SmolLM2-135M on Ollama, CPU)', { timeou
     // A load under half a millisecond is no load (finalize draws none); Ollama reports tens of ms even warm.
     const calls = all.filter((s) => s.cat === 'llm' && s.args.load_ms > 0.5);
     const loads = all.filter((s) => s.cat === 'llm.load');
-    assert.ok(calls.length >= 5);
+    // plan, synthesize, two evaluators at least (a round 1 neither can score ends the loop there).
+    assert.ok(calls.length >= 4, `${calls.length} calls`);
     assert.equal(loads.length, calls.length, 'one load slice per call');
     for (const c of calls) {
       const load = loads.find(
@@ -196,16 +196,61 @@ void describe('Flywheel on a real model (SmolLM2-135M on Ollama, CPU)', { timeou
     assert.equal(rec.wiggum_scores.length, scored);
   });
 
+  // The issue's default run (the tiny model judging its own writing, three rounds, threshold 8), untouched.
+  let dflt: Promise<Done> | undefined;
+  const defaultRun = () => (dflt ??= run('survey tool use in LLM agents', { maxRounds: 3 }));
+
+  void test('no PASS comes from degenerate or out-of-range scores: every counted score is a usable reading', async (t) => {
+    const runs = [await defaultRun(), await plainRun()];
+    for (const { rec } of runs) {
+      t.diagnostic(
+        `${rec.run_id}: ${rec.final}, rounds ${rec.wiggum_rounds}, scores [${rec.wiggum_scores.join(', ')}]; ` +
+          rec.evaluator_scores.map((e) => `r${e.round} ${e.model}: ${e.composite ?? e.error}`).join('; '),
+      );
+      const usable = rec.evaluator_scores.filter((e) => e.composite !== null);
+      for (const e of usable) {
+        const v = Object.values(e.dimensions!);
+        assert.ok(
+          v.every((x) => x >= 0 && x <= 10),
+          `${rec.run_id} round ${e.round}: in range`,
+        );
+        assert.ok(
+          !(v.every((x) => x === 0) || v.every((x) => x === 10)),
+          `${rec.run_id} round ${e.round}: all 0/10`,
+        );
+        assert.doesNotMatch(e.error ?? '', /clamped|degenerate/);
+      }
+      // Every degenerate or clamped reply is an evaluator error with its reason, and no round score.
+      for (const e of rec.evaluator_scores.filter((x) => /degenerate|out-of-range/.test(x.error ?? '')))
+        assert.equal(e.composite, null);
+      const scoredRounds = new Set(usable.map((e) => e.round));
+      assert.equal(rec.wiggum_scores.length, scoredRounds.size, `${rec.run_id}: one score per usable round`);
+      if (rec.final === 'PASS') {
+        const threshold = rec.run_id === runs[1].rec.run_id ? 10 : 8;
+        assert.ok(Math.max(...rec.wiggum_scores) >= threshold);
+        assert.ok(usable.length > 0, 'a PASS has a usable evaluator score behind it');
+      }
+      // No qualification in this data folder: the record says so for each evaluator.
+      for (const m of rec.evaluator_models)
+        assert.equal(rec.evaluator_qualifications?.[m]?.status, 'unknown', `${rec.run_id} ${m}`);
+    }
+  });
+
   // Small models misbehave in known ways. One run meets four of them: the planner's reply has no queries,
-  // the first draft comes back empty, the evaluator's scores leave 0-10 (below in round 1, above in round 2),
-  // and a low token limit cuts every answer short.
+  // the first draft comes back empty, the evaluator's scores leave 0-10 in round 2 (rounds 1 and 3 score in
+  // range: low, then above the threshold), and a low token limit cuts every answer short.
   const QUIRK_TASK = 'What makes tool-using LLM agents reliable?';
   const QUIRK_NUM_PREDICT = 48;
+  const QUIRK_SCORES: Record<string, number>[] = [
+    { relevance: 4, completeness: 3, depth: 3, specificity: 2, structure: 5, groundedness: 3 }, // 3.3
+    { relevance: 14, completeness: -2, depth: 11, specificity: 7, structure: 23, groundedness: 79 },
+    { relevance: 9, completeness: 9, depth: 8.5, specificity: 8, structure: 9, groundedness: 8.5 }, // 8.7
+  ];
   let quirk: Promise<Done> | undefined;
   const quirkRun = () =>
     (quirk ??= (() => {
       let blanked = false;
-      let firstDraft: string | undefined;
+      const drafts: string[] = [];
       const rewrite: Rewrite = ({ path: p, request, response }) => {
         if (p !== '/api/chat') return undefined;
         const system = systemOf({ request });
@@ -226,12 +271,11 @@ void describe('Flywheel on a real model (SmolLM2-135M on Ollama, CPU)', { timeou
         }
         if (system === EVAL_SYSTEM) {
           const draft = String(request.messages.at(-1)?.content ?? '');
-          firstDraft ??= draft;
-          const value = draft === firstDraft ? -2 : 14;
+          if (drafts.at(-1) !== draft) drafts.push(draft);
           const said = parsed(content);
           return withContent(
             JSON.stringify({
-              scores: Object.fromEntries(DIMENSIONS.map((d) => [d, value])),
+              scores: QUIRK_SCORES[Math.min(drafts.length, QUIRK_SCORES.length) - 1],
               issues: Array.isArray(said?.issues) ? said.issues : [],
               feedback: typeof said?.feedback === 'string' ? said.feedback : '',
             }),
@@ -239,7 +283,7 @@ void describe('Flywheel on a real model (SmolLM2-135M on Ollama, CPU)', { timeou
         }
         return undefined;
       };
-      return run(QUIRK_TASK, { maxRounds: 2, threshold: 8, numPredict: QUIRK_NUM_PREDICT }, rewrite);
+      return run(QUIRK_TASK, { maxRounds: 3, threshold: 8, numPredict: QUIRK_NUM_PREDICT }, rewrite);
     })());
 
   void test('a plan with no queries: the run searches for the task itself, and the record shows that query', async () => {
@@ -269,18 +313,23 @@ void describe('Flywheel on a real model (SmolLM2-135M on Ollama, CPU)', { timeou
     assert.equal(draft, synth[1].response.message.content, 'the draft is the retry’s real answer');
   });
 
-  void test('scores outside 0-10: clamped, noted for the evaluator, and the loop goes on with them', async () => {
+  void test('scores outside 0-10: an evaluator error, not a clamped score; the loop goes on and a real score decides', async () => {
     const { rec } = await quirkRun();
-    assert.deepEqual(rec.wiggum_scores, [0, 10]);
+    assert.equal(rec.wiggum_rounds, 3);
+    assert.deepEqual(rec.wiggum_scores, [3.3, 8.7]);
     assert.equal(rec.final, 'PASS');
-    for (const e of rec.evaluator_scores) {
-      assert.match(e.error ?? '', /clamped/);
-      for (const v of Object.values(e.dimensions!)) assert.ok(v >= 0 && v <= 10);
+    const r2 = rec.evaluator_scores.filter((e) => e.round === 2);
+    assert.ok(r2.length > 0);
+    for (const e of r2) {
+      assert.equal(e.composite, null);
+      assert.equal(e.dimensions, null);
+      assert.match(e.error ?? '', /out-of-range scores: values outside 0-10 had to be clamped/);
     }
+    assert.match(rec.error ?? '', /round 2: evaluator error: .*out-of-range scores/);
     assert.notEqual(
       readData(env.dataDir, rec.output_path!),
       readData(env.dataDir, rec.draft_path!),
-      'the output is the revision',
+      'the output is the round-3 revision',
     );
   });
 
@@ -289,11 +338,12 @@ void describe('Flywheel on a real model (SmolLM2-135M on Ollama, CPU)', { timeou
     const writes = slices(trace).filter(
       (s) => s.cat === 'llm' && s.args.ok && ['synthesize', 'revise'].includes(String(s.args.purpose)),
     );
-    assert.ok(writes.length >= 2, 'a draft and a revision');
-    for (const w of writes) {
-      assert.equal(w.args.done_reason, 'length');
-      assert.equal(w.args['gen_ai.usage.output_tokens'], QUIRK_NUM_PREDICT);
-    }
+    // The draft and the first revision run into the limit (a later revision may happen to stop short of it).
+    const cut = writes.filter((w) => w.args.done_reason === 'length');
+    const purposes = new Set(cut.map((w) => w.args.purpose));
+    assert.ok(purposes.has('synthesize') && purposes.has('revise'), 'a draft and a revision were cut');
+    for (const w of cut) assert.equal(w.args['gen_ai.usage.output_tokens'], QUIRK_NUM_PREDICT);
+    for (const w of writes) assert.ok(w.args['gen_ai.usage.output_tokens'] <= QUIRK_NUM_PREDICT);
     const fromOllama = calls.filter((c) => c.request.options?.num_predict === QUIRK_NUM_PREDICT);
     assert.ok(fromOllama.every((c) => c.response.eval_count <= QUIRK_NUM_PREDICT));
     assert.ok(readData(env.dataDir, rec.output_path!).trim().length > 0);
@@ -363,12 +413,24 @@ void describe('Flywheel on a real model (SmolLM2-135M on Ollama, CPU)', { timeou
 
   void test('the runs it produced export to SFT and DPO files that load in Python', async () => {
     await plainRun();
-    await quirkRun(); // a PASS whose score rose over two rounds: one SFT row and one DPO pair at least
+    await quirkRun(); // a PASS whose score rose from round 1 to 3: one SFT row and one DPO pair at least
     const runsFile = path.join(env.dataDir, 'runs.jsonl');
     const out = tempDir();
-    const sft = await exportDataset({ kind: 'sft', runsFile, outDir: path.join(out, 'sft'), minScore: 0 });
-    const dpo = await exportDataset({ kind: 'dpo', runsFile, outDir: path.join(out, 'dpo'), minDelta: 0.5 });
+    // The demo evaluator was never qualified: by default its labels are not training data …
+    const strict = await exportDataset({
+      kind: 'sft',
+      runsFile,
+      outDir: path.join(out, 'strict'),
+      minScore: 0,
+    });
+    assert.equal(strict.rows.train, 0);
+    // … and with --allow-unqualified they are, the card saying so first.
+    const opts = { runsFile, allowUnqualified: true };
+    const sft = await exportDataset({ ...opts, kind: 'sft', outDir: path.join(out, 'sft'), minScore: 0 });
+    const dpo = await exportDataset({ ...opts, kind: 'dpo', outDir: path.join(out, 'dpo'), minDelta: 0.5 });
     assert.ok(sft.rows.train >= 1 && dpo.rows.train >= 1, JSON.stringify([sft.rows, dpo.rows]));
+    const card = fs.readFileSync(path.join(sft.outDir, 'README.md'), 'utf8');
+    assert.match(card.split('\n---\n')[1], /^> \*\*Warning: exported with `--allow-unqualified`\*\*/);
     assert.deepEqual([...sft.problems, ...dpo.problems], []);
     const res = spawnSync(
       'python3',

@@ -100,6 +100,23 @@ export async function scoreWithRubric(
   }
 }
 
+/**
+ * Why a parsed rubric reply is still no score: values that had to be clamped into 0–10, or all dimensions equal
+ * at an end of the scale (all 0 or all 10: the model did not read the draft). Null when it is a score.
+ * `values` are the clamped scores; any rubric (the Wiggum one, the literature review's).
+ */
+export function degenerateReason(values: number[], clamped: boolean): string | null {
+  if (clamped) return 'out-of-range scores: values outside 0-10 had to be clamped';
+  const v = values[0];
+  if (values.length && values.every((x) => x === v) && (v === 0 || v === 10))
+    return `degenerate scores: all ${values.length === 6 ? 'six' : values.length} dimensions are ${v}`;
+  return null;
+}
+
+export function unusableReason(r: Pick<RubricScore, 'scores' | 'clamped'>): string | null {
+  return degenerateReason(r.scores ? Object.values(r.scores) : [], r.clamped);
+}
+
 /** evaluate: every evaluator in the pool scores the draft; the round's composite is their median. */
 export function evaluateActivities({ settings }: ActivityDeps) {
   return {
@@ -121,18 +138,19 @@ export function evaluateActivities({ settings }: ActivityDeps) {
           if (r.scores === null) {
             return { model, composite: null, dimensions: null, error: r.parseError, repaired: true };
           }
+          // Degenerate or clamped scoring is an evaluator error, not a score: kept in the record, never counted.
+          const unusable = unusableReason(r);
+          if (unusable) {
+            return { model, composite: null, dimensions: null, error: unusable, repaired: r.repaired };
+          }
           feedback.push(
             `## ${model}\nIssues:\n${r.issues.map((i) => `- ${i}`).join('\n') || '- (none)'}\n\nFeedback: ${r.feedback}`,
           );
-          const notes = [
-            r.clamped ? 'scores outside 0-10 were clamped' : '',
-            r.truncated ? 'reply cut at the token limit; scored from what it had written' : '',
-          ].filter(Boolean);
           return {
             model,
             composite: r.composite,
             dimensions: r.scores,
-            error: notes.length ? notes.join('; ') : null,
+            error: r.truncated ? 'reply cut at the token limit; scored from what it had written' : null,
             repaired: r.repaired,
           };
         }),

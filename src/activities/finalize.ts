@@ -1,9 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { appendJsonl, readJsonl } from '../audit/jsonl';
-import { SCHEMA_VERSION, type RunRecord } from '../audit/records';
+import { SCHEMA_VERSION, type EvaluatorQualification, type RunRecord } from '../audit/records';
 import { buildTrace, writeTraceFile, type Span } from '../audit/trace';
-import { DIMENSIONS } from '../harness/rubric';
+import { DIMENSIONS, RUBRIC } from '../harness/rubric';
+import { modelDigest, readQualifications, statusOf } from '../judge/qualification';
 import { resolveModel } from '../llm/provider';
 import { appendSecurityEvents } from '../security/events';
 import { resolveInside } from '../security/sandbox';
@@ -129,7 +130,11 @@ export function traceSpans(f: FinalizeInput, spool: SpoolLine[]): Span[] {
 }
 
 /** Builds the run record (the seed's fields under the seed's names) from the workflow's facts and the spool. */
-export function buildRecord(f: FinalizeInput, spool: SpoolLine[]): RunRecord {
+export function buildRecord(
+  f: FinalizeInput,
+  spool: SpoolLine[],
+  qualifications?: Record<string, EvaluatorQualification>,
+): RunRecord {
   const scored = f.rounds.filter((r) => r.composite !== null);
   // Index 0 always exists, so the seed's `d["specificity"][0]` works on every record: null = not scored.
   const dims = Object.fromEntries(
@@ -187,6 +192,7 @@ export function buildRecord(f: FinalizeInput, spool: SpoolLine[]): RunRecord {
       })),
     ),
     score_spread: scored.map((r) => r.spread ?? 0),
+    ...(qualifications ? { evaluator_qualifications: qualifications } : {}),
     stages,
     workflow_id: f.workflowId,
     parent_id: f.parentId,
@@ -199,18 +205,66 @@ export function buildRecord(f: FinalizeInput, spool: SpoolLine[]): RunRecord {
 }
 
 /**
+ * Each evaluator's qualification as of the run's start, looked up in this data folder's evaluators.jsonl (the
+ * audit worker's side). The weights are identified by the digest the model server reports now; when it does not
+ * answer, the latest qualification under the model's name is taken and `reason` says the digest was not checked.
+ * Qualifications cover the Wiggum rubric: runs scored on another rubric (a literature review) are `unknown`.
+ */
+export async function evaluatorQualifications(
+  dataDir: string,
+  f: Pick<FinalizeInput, 'input' | 'startedAtMs'>,
+  ollamaHost: string | undefined,
+): Promise<Record<string, EvaluatorQualification>> {
+  const models: string[] = [...new Set<string>(f.input.evaluatorModels ?? [])];
+  const all = await readQualifications(dataDir);
+  const asOf = new Date(f.startedAtMs).toISOString();
+  const out: Record<string, EvaluatorQualification> = {};
+  const otherRubric = (f.input.rubricVersion ?? RUBRIC.version) !== RUBRIC.version;
+  // In parallel: a model server that hangs costs one lookup timeout, not one per evaluator.
+  const digests = await Promise.all(
+    models.map((m) => (ollamaHost && !otherRubric ? modelDigest(ollamaHost, m) : null)),
+  );
+  for (const [i, model] of models.entries()) {
+    if (otherRubric) {
+      const reason = `qualifications cover the ${RUBRIC.version} rubric, not ${String(f.input.rubricVersion)}`;
+      out[model] = { status: 'unknown', accuracy: null, accuracy_ci95: null, digest: null, at: null, reason };
+      continue;
+    }
+    const digest = digests[i];
+    const q = statusOf(all, model, { digest, asOf });
+    out[model] =
+      digest === null && q.status !== 'unknown'
+        ? {
+            ...q,
+            reason: [q.reason, 'digest not checked: the model server did not list it']
+              .filter(Boolean)
+              .join('; '),
+          }
+        : q;
+  }
+  return out;
+}
+
+/**
  * The audit writer's part of a run: its security events, its trace, then exactly one record (last: the commit
  * point). Every step is idempotent (events by event_id, the record by run_id), so a retry writes nothing twice.
  */
-export async function writeRunRecord(dataDir: string, f: FinalizeInput): Promise<{ recordWritten: boolean }> {
+export async function writeRunRecord(
+  dataDir: string,
+  f: FinalizeInput,
+  opts: { ollamaHost?: string } = {},
+): Promise<{ recordWritten: boolean }> {
   const spool = await readSpool(dataDir, f.runId);
+  const qualifications = await evaluatorQualifications(dataDir, f, opts.ollamaHost);
   await appendSecurityEvents(dataDir, eventsOf(spool));
   const trace = buildTrace(
     { runId: f.runId, processName: `flywheel ${f.input.kind ?? 'run'} ${f.runId}` },
     traceSpans(f, spool),
   );
   await writeTraceFile(resolveInside(dataDir, traceRel(f.runId)), trace);
-  const res = await appendJsonl(resolveInside(dataDir, RUNS_FILE), buildRecord(f, spool), { key: 'run_id' });
+  const res = await appendJsonl(resolveInside(dataDir, RUNS_FILE), buildRecord(f, spool, qualifications), {
+    key: 'run_id',
+  });
   return { recordWritten: res === 'appended' };
 }
 
@@ -218,7 +272,7 @@ export function finalizeActivities({ settings }: ActivityDeps) {
   return {
     async finalizeRun(f: FinalizeInput) {
       fs.mkdirSync(path.join(settings.dataDir, 'traces'), { recursive: true });
-      return writeRunRecord(settings.dataDir, f);
+      return writeRunRecord(settings.dataDir, f, { ollamaHost: settings.OLLAMA_HOST });
     },
     /** A run's security events so far, appended now (the rest, if any, at finalize): each once, by event_id. */
     async recordSecurityEvents(a: { runId: string; stage: string }) {

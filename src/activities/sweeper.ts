@@ -67,7 +67,9 @@ export function sweeperActivities({ settings, client }: ActivityDeps) {
         });
         if (!f || recorded.has(f.runId)) continue;
         // writeRunRecord is idempotent by run id, so two sweepers at once still write one record.
-        const { recordWritten } = await writeRunRecord(settings.dataDir, f);
+        const { recordWritten } = await writeRunRecord(settings.dataDir, f, {
+          ollamaHost: settings.OLLAMA_HOST,
+        });
         recorded.add(f.runId);
         if (recordWritten) result.written.push(f.runId);
       }

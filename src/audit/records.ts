@@ -55,6 +55,20 @@ export const EvaluatorScore = z.looseObject({
 });
 export type EvaluatorScore = z.infer<typeof EvaluatorScore>;
 
+/**
+ * An evaluator's qualification as of the run's start (src/judge/qualification.ts writes and looks them up):
+ * `unknown` when it was never qualified for this rubric, prompt and model digest.
+ */
+export const EvaluatorQualification = z.looseObject({
+  status: z.enum(['qualified', 'unqualified', 'unknown']),
+  accuracy: z.number().nullable(),
+  accuracy_ci95: z.tuple([z.number(), z.number()]).nullable(),
+  digest: z.string().nullable(),
+  at: z.string().nullable(),
+  reason: z.string().nullable(),
+});
+export type EvaluatorQualification = z.infer<typeof EvaluatorQualification>;
+
 export const StageStats = z.looseObject({
   duration_s: z.number().nonnegative(),
   input_tokens: count,
@@ -90,6 +104,8 @@ export const RunRecord = z
     draft_path: z.string().nullable(),
     rubric_version: z.string(),
     evaluator_scores: z.array(EvaluatorScore),
+    /** Per evaluator model, its qualification as of the run's start. Absent on older records (= unknown). */
+    evaluator_qualifications: z.record(z.string(), EvaluatorQualification).optional(),
     /** Max − min of the evaluators' composites, per scored round. */
     score_spread: z.array(z.number().nonnegative()),
     stages: z.record(z.string(), StageStats),

@@ -19,6 +19,7 @@ interface Opts {
   kinds?: string;
   includeRollouts?: boolean;
   system?: string | false;
+  allowUnqualified?: boolean;
   json?: boolean;
 }
 
@@ -47,10 +48,15 @@ export function register(program: Command): void {
     .option('--include-rollouts', 'dpo: also use the rollout pairs in <data>/rollouts/ (reward always does)')
     .option('--system <text>', 'system message of conversational rows (default: the synthesis instructions)')
     .option('--no-system', 'no system message')
+    .option(
+      '--allow-unqualified',
+      'also take runs scored by evaluators not qualified at run time (default: qualified only; the card says so)',
+    )
     .option('--json', 'print the summary as JSON')
     .addHelpText(
       'after',
-      '\nWrites <out>/train.jsonl (+ test.jsonl with --split) and a dataset card <out>/README.md.\n' +
+      '\nBy default only runs whose evaluators were all qualified at run time (flywheel judge qualify) are taken.\n' +
+        'Writes <out>/train.jsonl (+ test.jsonl with --split) and a dataset card <out>/README.md.\n' +
         'Load with: datasets.load_dataset("<out>") or load_dataset("json", data_files="<out>/train.jsonl").',
     )
     .action(
@@ -81,6 +87,7 @@ export function register(program: Command): void {
             : undefined,
           includeRollouts: o.includeRollouts,
           system,
+          allowUnqualified: o.allowUnqualified,
         });
         for (const p of s.problems)
           process.stderr.write(`warning: run ${p.run_id} not exported: ${p.reason}\n`);
@@ -93,6 +100,11 @@ export function register(program: Command): void {
           s.input.unusableRecords && `${s.input.unusableRecords} unusable record(s)`,
           s.duplicatesDropped && `${s.duplicatesDropped} duplicate row(s) dropped`,
           s.problems.length && `${s.problems.length} run(s) not exported (see warnings)`,
+          s.input.unqualified &&
+            (o.allowUnqualified
+              ? `${s.input.unqualified} run(s)/pair(s) from unqualified evaluators INCLUDED (--allow-unqualified)`
+              : `${s.input.unqualified} run(s)/pair(s) left out: evaluators not qualified at run time ` +
+                `(qualify them with \`flywheel judge qualify --models <model>\`, or pass --allow-unqualified)`),
         ].filter(Boolean);
         process.stdout.write(
           `${kind}: ${s.rows.train} train${o.split ? ` / ${s.rows.test} test` : ''} rows from ${s.input.runsRead} records` +

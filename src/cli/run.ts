@@ -9,6 +9,7 @@ import { startHarnessRun } from '../harness/start';
 import { connectClient } from '../temporal/connection';
 import { progressQuery } from '../workflows/harness-run';
 import { action, EXIT, parseList, parseNumber, settingsOrExit, UserError } from './common';
+import { evaluatorWarning } from './evaluator-warning';
 import { followWorkflow } from './follow';
 import {
   demoNotice,
@@ -118,6 +119,8 @@ async function run(task: string, o: RunOptions): Promise<number> {
       missing:
         'The run starts anyway so it is recorded; it ends as ERROR when it first calls a missing model.',
     });
+    const unqualified = await evaluatorWarning(s.dataDir, s.OLLAMA_HOST, input.evaluatorModels);
+    if (unqualified) warn(unqualified);
     const notice = demoNotice(roleModels(input));
     if (notice) say(notice);
     client = await connectClient(s);

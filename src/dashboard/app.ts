@@ -16,6 +16,7 @@ import { guard, isLoopback, type Binding } from './guard';
 import { refuseDotSegments } from './raw-path';
 import { RunIndex } from './run-index';
 import { analyticsRoutes } from './routes/analytics';
+import { evaluatorRoutes } from './routes/evaluators';
 import { memoryRoutes } from './routes/memories';
 import { runRoutes } from './routes/runs';
 import { securityRoutes } from './routes/security';
@@ -124,6 +125,7 @@ export function createDashboardApp(opts: DashboardOptions): DashboardApp {
     memoryRoutes,
     securityRoutes,
     systemRoutes,
+    evaluatorRoutes,
   ])
     app.route('/', routes(ctx));
 

@@ -471,3 +471,48 @@ export const Health = z.object({
     feedback: z.number().int(),
   }),
 });
+
+// ---- evaluators (qualifications written by `flywheel judge qualify`; notices by its drift check)
+const Interval = z.tuple([z.number(), z.number()]);
+export const EvaluatorSchema = z
+  .object({
+    model: z.string(),
+    /** Whether FLYWHEEL_EVALUATOR_MODELS names it. */
+    configured: z.boolean(),
+    status: z.enum(['qualified', 'unqualified', 'unknown']),
+    reason: z.string().nullable(),
+    digest: z.string().nullable(),
+    rubric_version: z.string().nullable(),
+    accuracy: z.number().nullable(),
+    accuracy_ci95: Interval.nullable(),
+    position_consistency: z.number().nullable(),
+    length_bias: z
+      .object({
+        shorter_better_accuracy: z.number().nullable(),
+        shorter_better_n: z.number().int(),
+        longer_better_accuracy: z.number().nullable(),
+        longer_better_n: z.number().int(),
+      })
+      .nullable(),
+    n_pairs: z.number().int().nullable(),
+    pair_set: z.string().nullable(),
+    kind: z.enum(['full', 'drift']).nullable(),
+    at: z.string().nullable(),
+    measurements: z.number().int(),
+    qualify_command: z.string(),
+  })
+  .openapi('Evaluator');
+export const NoticeSchema = z.object({
+  notice_id: z.string(),
+  at: z.string(),
+  kind: z.string(),
+  model: z.string().nullable(),
+  message: z.string(),
+});
+export const EvaluatorsList = z
+  .object({
+    items: z.array(EvaluatorSchema),
+    notices: z.array(NoticeSchema),
+    thresholds: z.object({ min_accuracy_lower_bound: z.number(), min_position_consistency: z.number() }),
+  })
+  .openapi('Evaluators');

@@ -114,8 +114,20 @@ export function datasetCard(s: ExportSummary, dataDir: string): string {
     '  features:',
     ...featureYaml(features(s.kind, String(s.filters.format)), '  '),
     'tags:',
-    ...['flywheel', 'synthetic', ...TAGS[s.kind]].map((t) => `- ${t}`),
+    ...[
+      'flywheel',
+      'synthetic',
+      ...TAGS[s.kind],
+      ...(s.filters.allowUnqualified ? ['unqualified-labels'] : []),
+    ].map((t) => `- ${t}`),
     '---',
+    // The body's first line (the YAML front matter must stay first for `datasets`) says when labels from
+    // unqualified evaluators are in.
+    ...(s.filters.allowUnqualified
+      ? [
+          `> **Warning: exported with \`--allow-unqualified\`** — ${s.input.unqualified} run(s) or pair(s) were scored by evaluators not qualified at run time; their labels may be noise.`,
+        ]
+      : []),
     '',
     `# Flywheel ${s.kind} export`,
     '',
@@ -141,6 +153,24 @@ export function datasetCard(s: ExportSummary, dataDir: string): string {
       .map(([k, v]) => `- \`${k}\`: ${JSON.stringify(v)}`),
     `- \`system\`: ${s.filters.system ? 'the synthesis instructions (see rows)' : '(none)'}`,
     '- train/test: by a hash of the normalized task, so one task is never in both splits',
+    '',
+    '## Evaluators',
+    '',
+    s.filters.allowUnqualified
+      ? `**Includes labels from evaluators that were not qualified at run time** (\`--allow-unqualified\`): ${s.input.unqualified} run(s) or pair(s).`
+      : `Only runs whose evaluators were all \`qualified\` at run time (\`flywheel judge qualify\`); ${s.input.unqualified} run(s) or pair(s) left out.`,
+    '',
+    '| evaluator | runs read (status at run time) | accuracy | 95% interval | measured |',
+    '| --- | --- | ---: | --- | --- |',
+    ...s.evaluators.map(
+      (e) =>
+        `| \`${e.model}\` | ${Object.entries(e.runs)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ')} | ${e.accuracy === null ? 'not measured' : e.accuracy.toFixed(3)} | ${
+          e.accuracy_ci95 ? `[${e.accuracy_ci95[0].toFixed(3)}, ${e.accuracy_ci95[1].toFixed(3)}]` : '—'
+        } | ${e.at ?? '—'} |`,
+    ),
+    ...(s.evaluators.length ? [] : ['| (none) | | | | |']),
     '',
     '## Score histograms',
     '',

@@ -16,6 +16,7 @@ import {
   type ExportKind,
   type RowFilters,
 } from './export-rows';
+import { checkRunLabels, EvaluatorTally, type EvaluatorFigures } from './qualified';
 import { runView, type RunView } from './run-view';
 import { contentKey, splitOf } from './task-hash';
 
@@ -37,6 +38,8 @@ export interface ExportOptions {
   /** dpo: also take the rollout pairs (reward always does). */
   includeRollouts?: boolean;
   system?: string;
+  /** Also take runs scored by evaluators that were not `qualified` at run time (the card then says so first). */
+  allowUnqualified?: boolean;
 }
 
 export interface RunProblem {
@@ -58,7 +61,12 @@ export interface ExportSummary {
     unusableRecords: number;
     rolloutFiles: string[];
     rolloutPairsRead: number;
+    /** Runs (and rollout pairs) whose evaluators were not all qualified at run time: left out, or with
+     *  allowUnqualified taken in. */
+    unqualified: number;
   };
+  /** Every evaluator of the runs read: status at run time, accuracy and its 95% interval. */
+  evaluators: EvaluatorFigures[];
   duplicatesDropped: number;
   /** Runs that passed the filters but could not be exported, with the reason (e.g. a missing output file). */
   problems: RunProblem[];
@@ -97,6 +105,7 @@ export async function exportDataset(o: ExportOptions): Promise<ExportSummary> {
       split,
       runKinds: o.runKinds ?? 'all',
       includeRollouts: Boolean(o.includeRollouts),
+      allowUnqualified: Boolean(o.allowUnqualified),
     },
     input: {
       runsFile: o.runsFile,
@@ -106,7 +115,9 @@ export async function exportDataset(o: ExportOptions): Promise<ExportSummary> {
       unusableRecords: 0,
       rolloutFiles: [],
       rolloutPairsRead: 0,
+      unqualified: 0,
     },
+    evaluators: [],
     duplicatesDropped: 0,
     problems: [],
     histograms: {},
@@ -129,6 +140,9 @@ export async function exportDataset(o: ExportOptions): Promise<ExportSummary> {
     }),
   ) as Record<'train' | 'test', { file: string; tmp: string; stream: fs.WriteStream } | undefined>;
   const seen = new Set<string>();
+  // Qualified evaluators only (unless allowUnqualified): per run id, whether its labels may be used.
+  const qualifiedRun = new Map<string, boolean>();
+  const tally = new EvaluatorTally();
 
   const emit = async (
     b: BuiltRow,
@@ -174,7 +188,14 @@ export async function exportDataset(o: ExportOptions): Promise<ExportSummary> {
         s.input.unusableRecords++;
         continue;
       }
+      const labels = checkRunLabels(rec);
+      qualifiedRun.set(run.runId, labels.qualified);
       if (o.runKinds && !o.runKinds.includes(run.kind)) continue;
+      tally.add(rec, labels);
+      if (!labels.qualified) {
+        s.input.unqualified++;
+        if (!o.allowUnqualified) continue;
+      }
       const built = build[o.kind](dataDir, run, filters);
       for (const reason of built.problems) s.problems.push({ run_id: run.runId, reason });
       for (const b of built.rows)
@@ -209,6 +230,11 @@ export async function exportDataset(o: ExportOptions): Promise<ExportSummary> {
             s.input.unusableRecords++;
             continue;
           }
+          const ids = [p.chosen_run_id, p.rejected_run_id];
+          if (!ids.every((id) => typeof id === 'string' && qualifiedRun.get(id) === true)) {
+            s.input.unqualified++;
+            if (!o.allowUnqualified) continue;
+          }
           await emit(rolloutPairRow(o.kind as 'dpo' | 'reward', p, filters), {
             source: 'rollout',
             rubric: p.rubric_version ?? 'unknown',
@@ -233,6 +259,7 @@ export async function exportDataset(o: ExportOptions): Promise<ExportSummary> {
   }
   // A test split from an earlier export must not be loaded next to this one.
   if (split === 0) fs.rmSync(path.join(o.outDir, 'test.jsonl'), { force: true });
+  s.evaluators = await tally.list(dataDir);
   writeDatasetCard(path.join(o.outDir, 'README.md'), s, dataDir);
   return s;
 }

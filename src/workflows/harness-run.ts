@@ -1,4 +1,10 @@
-import { defineQuery, proxyActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import {
+  defineQuery,
+  patched,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { RoundResult } from '../activities/types';
 import type { HarnessInput } from '../harness/input';
@@ -58,15 +64,21 @@ export async function harnessRun(input: HarnessInput): Promise<HarnessResult> {
   return { runId, final, scores: trace.progress().scores, outputPath, draftPath: draft.draftPath };
 }
 
+/** Marks histories whose Wiggum loop goes on after a round no evaluator could score (see wiggumLoop). */
+export const CONTINUE_AFTER_UNSCORED_ROUND = 'wiggum-continue-after-unscored-round';
+
 /**
  * The Wiggum loop: score, revise below the threshold, re-score; at most maxRounds; keep the best round.
- * A round no evaluator could score (evaluator error) ends the loop and never replaces a scored draft;
- * an empty revision ends it too (there is nothing new to score).
+ * A round no evaluator could score (an unparseable, degenerate or out-of-range reply: an evaluator error) never
+ * replaces a scored draft. Once some round has been scored, the loop goes on after such a round: the latest
+ * draft is revised again with the latest scored round's feedback (before that, with none to go on, it ends).
+ * An empty revision ends it too (there is nothing new to score).
  */
 async function wiggumLoop(input: HarnessInput, runId: string, firstDraft: string): Promise<RoundResult> {
   const trace = runTrace();
   let draftPath = firstDraft;
   let best: RoundResult | null = null;
+  let feedbackPath: string | null = null;
   for (let round = 1; round <= input.maxRounds; round++) {
     const scored = await evaluate({
       runId,
@@ -80,15 +92,20 @@ async function wiggumLoop(input: HarnessInput, runId: string, firstDraft: string
     });
     trace.recordRound(scored);
     if (best === null || isBetter(scored, best)) best = scored;
-    if (scored.composite === null) break;
-    if (scored.composite >= input.threshold || round === input.maxRounds) break;
+    if (scored.composite === null) {
+      if (feedbackPath === null || !patched(CONTINUE_AFTER_UNSCORED_ROUND)) break;
+    } else {
+      feedbackPath = scored.feedbackPath;
+      if (scored.composite >= input.threshold) break;
+    }
+    if (round === input.maxRounds) break;
     const revised = await revise({
       runId,
       stage: 'evaluate',
       round: round + 1,
       task: input.task,
       draftPath,
-      feedbackPath: scored.feedbackPath,
+      feedbackPath,
       model: input.producerModel,
       temperature: input.producerTemperature,
       numPredict: input.numPredict,

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { chatStructured } from '../../llm/client';
 import { median } from '../../harness/rubric';
+import { degenerateReason } from '../evaluate';
 import { checkCitations } from '../../lit-review/citations';
 import { bodyRel, feedbackRel, reviewScoresRel } from '../../lit-review/paths';
 import {
@@ -106,6 +107,12 @@ export function litReviewRoundActivities({ settings }: ActivityDeps) {
                 Math.min(10, Math.max(0, Number.isFinite(got[d]) ? got[d] : 0)),
               ]),
             ) as ReviewScores;
+            // Degenerate or out-of-range scoring is an evaluator error, not a score (as in the harness).
+            const unusable = degenerateReason(Object.values(scores), clamped);
+            if (unusable) {
+              raw.push({ model, scores: null, error: unusable });
+              return { model, composite: null, dimensions: null, error: unusable, repaired: res.repaired };
+            }
             raw.push({ model, scores, error: null });
             feedback.push(
               `## ${model}\nIssues:\n${res.value.issues.map((i) => `- ${oneLine(i, 500)}`).join('\n') || '- (none)'}\n\nFeedback: ${res.value.feedback}`,
@@ -114,7 +121,7 @@ export function litReviewRoundActivities({ settings }: ActivityDeps) {
               model,
               composite: reviewComposite(scores),
               dimensions: toWiggumDimensions(scores),
-              error: clamped ? 'scores outside 0-10 were clamped' : null,
+              error: null,
               repaired: res.repaired,
             };
           } catch (e) {

@@ -7,11 +7,13 @@ import { RunPage } from './pages/run';
 import { MemoriesPage } from './pages/memories';
 import { SecurityPage } from './pages/security';
 import { SystemPage } from './pages/system';
+import { EvaluatorsPage } from './pages/evaluators';
 
 const NAV: [string, string][] = [
   ['runs', 'Runs'],
   ['memories', 'Memories'],
   ['security', 'Security'],
+  ['evaluators', 'Evaluators'],
   ['system', 'System'],
 ];
 
@@ -59,6 +61,8 @@ function page(section: string, parts: string[], query: URLSearchParams) {
       return <SecurityPage query={query} />;
     case 'system':
       return <SystemPage />;
+    case 'evaluators':
+      return <EvaluatorsPage />;
     default:
       return <p class="error">No page at #/{parts.join('/')}.</p>;
   }

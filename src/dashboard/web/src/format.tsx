@@ -41,3 +41,15 @@ export const DIMENSIONS = ['relevance', 'completeness', 'depth', 'specificity', 
 
 /** One color per dimension, readable on white; index 6 is the composite. */
 export const PALETTE = ['#2563eb', '#16a34a', '#9333ea', '#ea580c', '#0891b2', '#db2777', '#111827'];
+
+/** Badge class of an evaluator's qualification status. */
+export const QUALIFICATION_CLASS: Record<string, string> = {
+  qualified: 'ok',
+  unqualified: 'bad',
+  unknown: 'warn',
+};
+
+/** A 0–1 rate as a percentage, or '–'. */
+export function fmtRate(x: number | null | undefined): string {
+  return x === null || x === undefined || !Number.isFinite(x) ? '–' : `${(x * 100).toFixed(0)}%`;
+}

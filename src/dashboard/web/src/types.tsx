@@ -45,6 +45,8 @@ export interface RunRecord {
   failed_stage: string | null;
   tool_calls: { name: string; query: string; urls: string[]; novelty_score: number | null }[];
   evaluator_scores: { model: string; round: number; composite: number | null; error?: string }[];
+  /** Each evaluator's qualification as of the run (absent on older records: unknown). */
+  evaluator_qualifications?: Record<string, RunQualification>;
   score_spread: number[];
   stages: Record<
     string,
@@ -199,4 +201,53 @@ export interface FailureRateItem {
   by_status: Record<string, number>;
   failure_rate: number;
   error_rate: number;
+}
+
+export type QualificationStatus = 'qualified' | 'unqualified' | 'unknown';
+
+export interface RunQualification {
+  status: QualificationStatus;
+  accuracy: number | null;
+  accuracy_ci95: [number, number] | null;
+  digest: string | null;
+  at: string | null;
+  reason: string | null;
+}
+
+export interface Evaluator {
+  model: string;
+  configured: boolean;
+  status: QualificationStatus;
+  reason: string | null;
+  digest: string | null;
+  rubric_version: string | null;
+  accuracy: number | null;
+  accuracy_ci95: [number, number] | null;
+  position_consistency: number | null;
+  length_bias: {
+    shorter_better_accuracy: number | null;
+    shorter_better_n: number;
+    longer_better_accuracy: number | null;
+    longer_better_n: number;
+  } | null;
+  n_pairs: number | null;
+  pair_set: string | null;
+  kind: 'full' | 'drift' | null;
+  at: string | null;
+  measurements: number;
+  qualify_command: string;
+}
+
+export interface Notice {
+  notice_id: string;
+  at: string;
+  kind: string;
+  model: string | null;
+  message: string;
+}
+
+export interface EvaluatorsList {
+  items: Evaluator[];
+  notices: Notice[];
+  thresholds: { min_accuracy_lower_bound: number; min_position_consistency: number };
 }

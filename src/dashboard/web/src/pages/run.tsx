@@ -7,7 +7,15 @@ import { ScoreChart } from '../components/score-chart';
 import { Timeline, type TraceEvent } from '../components/timeline';
 import { FeedbackForm } from '../components/feedback-form';
 import { openInPerfetto } from '../perfetto';
-import { STATUS_CLASS, fmtDuration, fmtInt, fmtScore, fmtTime, lastScore } from '../format';
+import {
+  QUALIFICATION_CLASS,
+  STATUS_CLASS,
+  fmtDuration,
+  fmtInt,
+  fmtScore,
+  fmtTime,
+  lastScore,
+} from '../format';
 import type { RunDetail, RunRecord, SystemConfig, TextFile } from '../types';
 
 export function RunPage({ runId }: { runId: string }) {
@@ -61,7 +69,9 @@ export function RunPage({ runId }: { runId: string }) {
       </div>
 
       <h2>Scores per round</h2>
+      <UntrustedScores run={r} />
       <ScoreChart dimensions={r.wiggum_dimensions} composites={r.wiggum_scores} threshold={threshold} />
+      <EvaluatorTable run={r} />
 
       <h2>Stage timeline</h2>
       {data.links.trace ? (
@@ -126,6 +136,86 @@ export function RunPage({ runId }: { runId: string }) {
         }
       />
     </section>
+  );
+}
+
+const statusOf = (r: RunRecord, model: string) => r.evaluator_qualifications?.[model]?.status ?? 'unknown';
+
+/** Marks the scores of evaluators that were not qualified when the run started. */
+function UntrustedScores({ run }: { run: RunRecord }) {
+  const scored = [...new Set(run.evaluator_scores.filter((e) => e.composite !== null).map((e) => e.model))];
+  const bad = scored.filter((m) => statusOf(run, m) !== 'qualified');
+  if (!bad.length) return null;
+  return (
+    <p class="warn-text" data-testid="unqualified-scores">
+      Scores from {bad.map((m) => `${m} (${statusOf(run, m)})`).join(', ')}: evaluator not qualified at run
+      time, so these scores are not trusted labels (exports leave this run out). See{' '}
+      <a href="#/evaluators">Evaluators</a>.
+    </p>
+  );
+}
+
+/** Each evaluator's score (or error) per round, with its qualification as of the run. */
+function EvaluatorTable({ run }: { run: RunRecord }) {
+  const models = [...new Set([...run.evaluator_models, ...run.evaluator_scores.map((e) => e.model)])];
+  const rounds = [...new Set(run.evaluator_scores.map((e) => e.round))].sort((a, b) => a - b);
+  if (!models.length || !rounds.length) return null;
+  return (
+    <table class="data compact" data-testid="evaluator-scores">
+      <thead>
+        <tr>
+          <th>Evaluator</th>
+          <th>Qualification at run time</th>
+          {rounds.map((n) => (
+            <th key={n} class="num">
+              Round {n}
+            </th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>
+        {models.map((m) => {
+          const q = run.evaluator_qualifications?.[m];
+          const status = statusOf(run, m);
+          return (
+            <tr key={m} data-model={m} data-qualification={status}>
+              <td>
+                <code>{m}</code>
+              </td>
+              <td>
+                <span class={`badge ${QUALIFICATION_CLASS[status] ?? ''}`} title={q?.reason ?? ''}>
+                  {status}
+                </span>
+                {q?.accuracy != null && <small class="muted"> accuracy {q.accuracy.toFixed(2)}</small>}
+              </td>
+              {rounds.map((n) => {
+                const e = run.evaluator_scores.find((x) => x.model === m && x.round === n);
+                return (
+                  <td
+                    key={n}
+                    class={`num${status !== 'qualified' && e?.composite != null ? ' untrusted' : ''}`}
+                    title={e?.error ?? ''}
+                  >
+                    {e ? (
+                      e.composite === null ? (
+                        <span class="bad-text">error</span>
+                      ) : (
+                        fmtScore(e.composite)
+                      )
+                    ) : (
+                      '–'
+                    )}
+                    {status !== 'qualified' && e?.composite != null && (
+                      <sup title="evaluator not qualified">†</sup>
+                    )}
+                  </td>
+                );
+              })}
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
   );
 }
 
