@@ -122,6 +122,8 @@ async function main(): Promise<number> {
   let kills = 0;
   let stops = 0;
   let serverRestarts = 0;
+  let next = 0; // runs submitted
+  let finished = 0; // runs closed
   let done = false;
 
   // Calls to the server fail while it is down (--restart-server-after): retried until it answers again.
@@ -142,7 +144,7 @@ async function main(): Promise<number> {
     if (!cluster || !opts.restartServerAfter) return;
     await sleep(Number(opts.restartServerAfter) * 1000);
     if (done) return;
-    log('SIGKILL the Temporal server');
+    log(`SIGKILL the Temporal server (${next - finished} runs open)`);
     await killServer(cluster.dir);
     await sleep(1000);
     const t = Date.now();
@@ -185,8 +187,6 @@ async function main(): Promise<number> {
     }
   })();
 
-  let next = 0;
-  let finished = 0;
   const submit = async () => {
     while (next < N) {
       const n = next++;

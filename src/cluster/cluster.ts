@@ -94,17 +94,25 @@ function writeState(s: ClusterState): void {
   fs.renameSync(tmp, stateFile(s.dir));
 }
 
+/**
+ * A free port in 20000–32000 (not in `taken`). Temporal stores membership ports as smallint, so the OS's ephemeral
+ * ports (32768+) cannot be used.
+ */
+export async function freeLowPort(taken = new Set<number>()): Promise<number> {
+  for (;;) {
+    const n = 20_000 + Math.floor(Math.random() * 12_000);
+    if (!taken.has(n) && !(await portInUse('127.0.0.1', n))) {
+      taken.add(n);
+      return n;
+    }
+  }
+}
+
 /** Temporal's default ports (7233, 7234, 7235, 7239, 7243; membership 6933–6939) shifted with the frontend's. */
 async function choosePorts(frontend: number | undefined, free: boolean): Promise<ServerPorts> {
   if (free) {
     const taken = new Set<number>();
-    // Membership ports are stored as smallint: below 32768, so not the OS's ephemeral ports.
-    const p = async (): Promise<number> => {
-      for (;;) {
-        const n = 20_000 + Math.floor(Math.random() * 12_000);
-        if (!taken.has(n) && !(await portInUse('127.0.0.1', n))) return (taken.add(n), n);
-      }
-    };
+    const p = () => freeLowPort(taken);
     return {
       frontend: frontend ?? (await p()),
       frontendHttp: await p(),
@@ -159,6 +167,10 @@ export async function clusterUp(o: UpOptions): Promise<ClusterState> {
         'TEMPORAL_NAMESPACE, or another --dir.',
       2,
     );
+  if (state && ((o.port && o.port !== state.ports.frontend) || (o.pgPort && o.pgPort !== state.pg.port)))
+    say(
+      `Keeping the ports chosen when this cluster was created (server ${state.address}, PostgreSQL ${state.pg.port}).`,
+    );
   if (!state) {
     const external = o.pgUrl ? parsePgUrl(o.pgUrl) : undefined;
     const ip = o.ip ?? '127.0.0.1';
@@ -193,8 +205,9 @@ export async function clusterUp(o: UpOptions): Promise<ClusterState> {
       );
     if (fresh) say(`Creating a PostgreSQL cluster in ${pg.root} (port ${state.pg.port})...`);
     target = initManagedPg(pg, state.pg.user, passwordFile(dir));
-    say(`Starting PostgreSQL on 127.0.0.1:${state.pg.port} (log ${pgLogFile(pg.root)})...`);
-    startManagedPg(pg);
+    if (startManagedPg(pg))
+      say(`Started PostgreSQL on 127.0.0.1:${state.pg.port} (log ${pgLogFile(pg.root)})`);
+    else say(`PostgreSQL is already running on 127.0.0.1:${state.pg.port}.`);
   } else {
     target = pgTarget(dir, state, o.pgUrl);
     if (!(await tcpOpen(target.host, target.port)))

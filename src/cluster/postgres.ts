@@ -134,8 +134,9 @@ export function managedPgRunning(pg: ManagedPg): boolean {
   return fs.existsSync(dataDir(pg)) && run(pg, 'pg_ctl', ['-D', dataDir(pg), 'status']).status === 0;
 }
 
-export function startManagedPg(pg: ManagedPg): void {
-  if (managedPgRunning(pg)) return;
+/** Starts the managed PostgreSQL; false when it was already running. */
+export function startManagedPg(pg: ManagedPg): boolean {
+  if (managedPgRunning(pg)) return false;
   const r = run(pg, 'pg_ctl', ['-D', dataDir(pg), '-l', pgLogFile(pg.root), '-w', '-t', '60', 'start']);
   if (r.status !== 0) {
     const log = fs.existsSync(pgLogFile(pg.root))
@@ -145,6 +146,7 @@ export function startManagedPg(pg: ManagedPg): void {
       `PostgreSQL did not start (port ${pg.port}):\n${(r.stderr || r.stdout).trim()}\n${log}`,
     );
   }
+  return true;
 }
 
 export function stopManagedPg(pg: ManagedPg): void {

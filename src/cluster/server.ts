@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
+import { answersSystemInfo } from '../temporal/dev-server';
 import { SEARCH_ATTRIBUTES } from '../temporal/search-attributes';
 import type { ServerBinaries } from './binaries';
 import type { PgTarget } from './postgres';
@@ -207,17 +208,8 @@ export async function waitServerReady(
       const tail = fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8').slice(-3000) : '';
       throw new Error(`The Temporal server exited before it was ready. Log (${logFile}):\n${tail}`);
     }
-    try {
-      const conn = await Connection.connect({ address, connectTimeout: 1000 });
-      try {
-        await conn.workflowService.getSystemInfo({});
-        return;
-      } finally {
-        await conn.close();
-      }
-    } catch {
-      await sleep(500);
-    }
+    if (await answersSystemInfo(address)) return;
+    await sleep(500);
   }
   throw new Error(
     `The Temporal server at ${address} did not answer within ${timeoutMs / 1000} s (log ${logFile}).`,
