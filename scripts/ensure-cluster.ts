@@ -2,7 +2,13 @@
 // we are root) and temporal-server + temporal-sql-tool (built once with Go into ~/.cache/flywheel). Used by CI and
 // by test/cluster.test.ts, so the tests install what they need whichever way they are started.
 import { spawnSync } from 'node:child_process';
-import { resolveServerBinaries, TEMPORAL_SERVER_VERSION, type ServerBinaries } from '../src/cluster/binaries';
+import {
+  resolveServerBinaries,
+  resolveUiBinary,
+  TEMPORAL_SERVER_VERSION,
+  TEMPORAL_UI_VERSION,
+  type ServerBinaries,
+} from '../src/cluster/binaries';
 import { findPgBin, PostgresError } from '../src/cluster/postgres';
 
 function aptInstallPostgres(say: (l: string) => void): void {
@@ -27,7 +33,7 @@ function aptInstallPostgres(say: (l: string) => void): void {
 
 export async function ensureClusterPrerequisites(
   say: (line: string) => void = () => {},
-): Promise<{ pgBin: string; binaries: ServerBinaries }> {
+): Promise<{ pgBin: string; binaries: ServerBinaries; ui?: string }> {
   let pgBin: string;
   try {
     pgBin = findPgBin();
@@ -36,16 +42,17 @@ export async function ensureClusterPrerequisites(
     pgBin = findPgBin();
   }
   const binaries = await resolveServerBinaries({ allowBuild: true, say });
-  return { pgBin, binaries };
+  const ui = await resolveUiBinary({ allowBuild: true, say });
+  return { pgBin, binaries, ui };
 }
 
 if (require.main === module) {
   const t0 = Date.now();
   ensureClusterPrerequisites((l) => process.stderr.write(`${l}\n`))
-    .then(({ pgBin, binaries }) => {
+    .then(({ pgBin, binaries, ui }) => {
       process.stdout.write(
         `PostgreSQL: ${pgBin}\ntemporal-server v${TEMPORAL_SERVER_VERSION}: ${binaries.server} (from ${binaries.source}, ` +
-          `${((Date.now() - t0) / 1000).toFixed(1)} s)\n`,
+          `${((Date.now() - t0) / 1000).toFixed(1)} s)\nWeb UI v${TEMPORAL_UI_VERSION}: ${ui ?? 'not available'}\n`,
       );
     })
     .catch((e: Error) => {

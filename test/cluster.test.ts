@@ -51,10 +51,21 @@ describe('cluster mode: Temporal on PostgreSQL without Docker', () => {
     await clusterDown(dir, { purge: true });
   });
 
-  test('cluster up starts PostgreSQL, the schemas, the server, the namespace and the search attributes; status shows them', async () => {
-    const [port, pgPort] = [await freeLowPort(), await freeLowPort()];
+  test('cluster up starts PostgreSQL, the schemas, the server, the namespace, the search attributes and the Web UI; status shows them', async () => {
+    const [port, pgPort, uiPort] = [await freeLowPort(), await freeLowPort(), await freeLowPort()];
     const up = await flywheel(
-      ['cluster', 'up', '--dir', dir, '--port', String(port), '--pg-port', String(pgPort)],
+      [
+        'cluster',
+        'up',
+        '--dir',
+        dir,
+        '--port',
+        `${port}`,
+        '--pg-port',
+        `${pgPort}`,
+        '--ui-port',
+        `${uiPort}`,
+      ],
       env,
     );
     assert.equal(up.code, 0, up.stderr + up.stdout);
@@ -66,6 +77,7 @@ describe('cluster mode: Temporal on PostgreSQL without Docker', () => {
       assert.match(up.stderr, new RegExp(step));
     assert.match(up.stdout, new RegExp(`Temporal 1\\.29\\.1 at 127\\.0\\.0\\.1:${port}, namespace default`));
     assert.match(up.stdout, /FLYWHEEL_WORKER_ROLE=audit flywheel worker/);
+    assert.match(up.stdout, new RegExp(`Web UI: http://127\\.0\\.0\\.1:${uiPort}`));
     state = readState(dir)!;
     assert.equal(state.address, `127.0.0.1:${port}`);
     assert.deepEqual(state.pg, { managed: true, host: '127.0.0.1', port: pgPort, user: 'temporal' });
@@ -76,6 +88,10 @@ describe('cluster mode: Temporal on PostgreSQL without Docker', () => {
     assert.equal(s.ok, true);
     assert.equal(s.server.version, '1.29.1');
     assert.deepEqual(s.searchAttributes, SEARCH_ATTRIBUTES.map((k) => k.name).sort());
+    assert.deepEqual(s.ui, { url: `http://127.0.0.1:${uiPort}`, answers: true });
+    const page = await fetch(`http://127.0.0.1:${uiPort}/`);
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /<html/i);
 
     // The database password stays in files only its owner reads, never in output or the state file.
     const password = fs.readFileSync(path.join(dir, 'secrets', 'pg-password'), 'utf8').trim();
@@ -120,6 +136,16 @@ describe('cluster mode: Temporal on PostgreSQL without Docker', () => {
         passed: await count('FlywheelStatus = "PASS" AND ExecutionStatus = "Completed"'),
       };
       assert.ok(counts.runs >= 7 && counts.batches >= 2 && counts.passed >= 1, JSON.stringify(counts));
+      // The Web UI serves them through its API (what its workflow list shows).
+      const q = encodeURIComponent('FlywheelKind = "rollout_batch"');
+      const res = await fetch(`${state.ui!.url}/api/v1/namespaces/default/workflows?query=${q}`);
+      assert.equal(res.status, 200);
+      const body = (await res.json()) as { executions: { type: { name: string } }[] };
+      assert.equal(body.executions.length, counts.batches);
+      assert.ok(
+        body.executions.every((e) => e.type.name === 'rolloutBatch'),
+        JSON.stringify(body.executions[0]),
+      );
     } finally {
       await connection.close();
     }
@@ -161,7 +187,7 @@ describe('cluster mode: Temporal on PostgreSQL without Docker', () => {
     assert.notEqual(readState(dir)!.serverPid, state.serverPid);
   });
 
-  test('cluster down stops the server and PostgreSQL; up again resumes them with the histories kept', async () => {
+  test('cluster down stops the UI, the server and PostgreSQL; up again resumes them with the histories kept', async () => {
     const connect = async () => {
       const connection = await Connection.connect({ address: state.address });
       return { connection, client: new Client({ connection }) };
@@ -172,7 +198,10 @@ describe('cluster mode: Temporal on PostgreSQL without Docker', () => {
 
     const down = await flywheel(['cluster', 'down', '--dir', dir], env);
     assert.equal(down.code, 0, down.stderr);
-    assert.match(down.stderr, /Stopping the Temporal server[\s\S]*Stopping PostgreSQL/);
+    assert.match(
+      down.stderr,
+      /Stopping the Web UI[\s\S]*Stopping the Temporal server[\s\S]*Stopping PostgreSQL/,
+    );
     const status = await flywheel(['cluster', 'status', '--dir', dir], env);
     assert.equal(status.code, 1);
     assert.match(status.stdout, /DOWN PostgreSQL/);

@@ -2,7 +2,14 @@
 import path from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { ClusterBinariesMissing } from '../cluster/binaries';
-import { ClusterError, clusterDown, clusterStatus, clusterUp, type ClusterStatus } from '../cluster/cluster';
+import {
+  ClusterError,
+  clusterDown,
+  clusterStatus,
+  clusterUp,
+  readState,
+  type ClusterStatus,
+} from '../cluster/cluster';
 import { PostgresError } from '../cluster/postgres';
 import { action, EXIT, settingsOrExit, UserError } from './common';
 import { splitAddress } from './embedded';
@@ -14,6 +21,8 @@ interface UpOptions extends DirOption {
   port?: number;
   pgPort?: number;
   ip?: string;
+  uiPort?: number;
+  ui: boolean;
   build: boolean;
   json?: boolean;
 }
@@ -50,7 +59,7 @@ export function register(program: Command): void {
     .description(
       'Start (or resume) the cluster: PostgreSQL (a managed one in <dir>/pg, or FLYWHEEL_CLUSTER_PG_URL), the ' +
         'Temporal schemas, the Temporal server (PostgreSQL persistence, SQL advanced visibility, dynamic config ' +
-        'from deploy/temporal/), then the TEMPORAL_NAMESPACE namespace and Flywheel search attributes. ' +
+        'from deploy/temporal/), the TEMPORAL_NAMESPACE namespace and Flywheel search attributes, then the Web UI. ' +
         'Safe to re-run: what already runs is kept. Ports are chosen on the first `up` and kept.',
     )
     .option('--dir <path>', DIR_HELP)
@@ -65,6 +74,8 @@ export function register(program: Command): void {
       'address the server binds to; 0.0.0.0 for workers on other machines',
       '127.0.0.1',
     )
+    .option('--ui-port <port>', 'Web UI port (default: TEMPORAL_UI_PORT, 8233)', port)
+    .option('--no-ui', 'do not start the Web UI')
     .option('--no-build', 'fail instead of building the server with Go when it is not cached')
     .option('--json', 'print the cluster state as JSON at the end')
     .addHelpText(
@@ -76,7 +87,9 @@ export function register(program: Command): void {
   cluster
     .command('down')
     .exitOverride()
-    .description('Stop the Temporal server, then the managed PostgreSQL. Data is kept unless --purge.')
+    .description(
+      'Stop the Web UI, the Temporal server, then the managed PostgreSQL. Data is kept unless --purge.',
+    )
     .option('--dir <path>', DIR_HELP)
     .option('--purge', 'also delete the cluster folder (the managed database: every workflow history)')
     .action(action(down));
@@ -84,7 +97,9 @@ export function register(program: Command): void {
   cluster
     .command('status')
     .exitOverride()
-    .description('Show whether PostgreSQL and the server run, the namespace and the search attributes.')
+    .description(
+      'Show whether PostgreSQL, the server and the Web UI run, the namespace and the search attributes.',
+    )
     .option('--dir <path>', DIR_HELP)
     .option('--json', 'print the status as JSON')
     .addHelpText(
@@ -100,15 +115,18 @@ const say = (line: string) => process.stderr.write(`${line}\n`);
 async function up(o: UpOptions): Promise<number> {
   const settings = settingsOrExit();
   const dir = dirOf(o);
+  const created = Boolean(readState(dir)); // an existing cluster keeps its ports; defaults apply to a new one
   let state;
   try {
     state = await clusterUp({
       dir,
       namespace: settings.TEMPORAL_NAMESPACE,
       ip: o.ip,
-      port: o.port ?? splitAddress(settings.TEMPORAL_ADDRESS).port,
+      port: o.port ?? (created ? undefined : splitAddress(settings.TEMPORAL_ADDRESS).port),
       pgPort: o.pgPort,
       pgUrl: settings.FLYWHEEL_CLUSTER_PG_URL,
+      ui: o.ui,
+      uiPort: o.uiPort ?? (created ? undefined : settings.TEMPORAL_UI_PORT),
       allowBuild: o.build,
       say,
     });
@@ -133,8 +151,9 @@ async function up(o: UpOptions): Promise<number> {
       `  TEMPORAL_ADDRESS=${addr} FLYWHEEL_WORKER_ROLE=audit flywheel worker    # exactly one per data folder`,
       `  TEMPORAL_ADDRESS=${addr} FLYWHEEL_WORKER_ROLE=stages flywheel worker   # as many as you like`,
       `Runs: TEMPORAL_ADDRESS=${addr} flywheel run "<task>"`,
-      'Web UI: not included (the standalone server has none); `temporal workflow list --address ' +
-        `${addr}\` or the dashboard (flywheel dashboard) show the runs.`,
+      state.ui?.pid
+        ? `Web UI: ${state.ui.url}`
+        : 'Web UI: not running (see above); `flywheel dashboard` and `flywheel status` show the runs.',
       `Stop: flywheel cluster down${o.dir ? ` --dir ${o.dir}` : ''}`,
       '',
     ].join('\n'),
@@ -170,6 +189,7 @@ function formatStatus(s: ClusterStatus): string {
     }`,
     `  ${mark(s.namespaceReady)} namespace ${s.namespace}`,
     `  ${mark(s.ok)} search attributes: ${s.searchAttributes!.join(', ') || 'none'}`,
+    ...(s.ui ? [`  ${mark(s.ui.answers)} Web UI ${s.ui.url}`] : []),
     '',
   ].join('\n');
 }

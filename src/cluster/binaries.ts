@@ -39,6 +39,24 @@ function found(dir: string): Omit<ServerBinaries, 'source'> | undefined {
   return ok ? b : undefined;
 }
 
+/** One `go install` into `dir` (GOBIN) under the build lock, then `after` (in the lock); the caller checks the result. */
+async function goInstall(
+  dir: string,
+  packages: string[],
+  label: string,
+  say: ((line: string) => void) | undefined,
+  done: () => boolean,
+  after?: (env: NodeJS.ProcessEnv) => void,
+): Promise<void> {
+  await withBuildLock(dir + '.lock', async () => {
+    if (done()) return;
+    say?.(`Building ${label} with Go (one time)...`);
+    const env = { ...process.env, GOTOOLCHAIN: 'local', GOBIN: dir, CGO_ENABLED: '0' };
+    await runLogged('go', ['install', ...packages], { label: `go build ${label}`, env });
+    after?.(env);
+  });
+}
+
 /**
  * The server binaries, in order: $FLYWHEEL_TEMPORAL_SERVER_DIR (a folder with `server`, `sql`, `schema/`), the
  * cache, or a one-time `go install` (~3 min, heavy on CPU and memory) unless `allowBuild` is false.
@@ -53,35 +71,58 @@ export async function resolveServerBinaries(
       ...have,
       source: process.env.FLYWHEEL_TEMPORAL_SERVER_DIR ? 'FLYWHEEL_TEMPORAL_SERVER_DIR' : 'cache',
     };
+  const pkgs = PACKAGES.map((p) => `${p}@v${TEMPORAL_SERVER_VERSION}`);
   const remedy =
     `Fix: run \`npx tsx scripts/ensure-cluster.ts\` (needs Go), or ` +
-    `\`GOTOOLCHAIN=local GOBIN=${dir} go install ${PACKAGES.map((p) => `${p}@v${TEMPORAL_SERVER_VERSION}`).join(' ')}\` ` +
-    `and copy schema/ from the module into ${dir}.`;
+    `\`GOTOOLCHAIN=local GOBIN=${dir} go install ${pkgs.join(' ')}\` and copy schema/ from the module into ${dir}.`;
   if (opts.allowBuild === false)
     throw new ClusterBinariesMissing(`No Temporal server binaries in ${dir}.\n${remedy}`);
   if (!hasGo())
     throw new ClusterBinariesMissing(
       `No Temporal server binaries in ${dir}, and \`go\` is not installed.\n${remedy}`,
     );
-  await withBuildLock(path.join(dir + '.lock'), async () => {
-    if (found(dir)) return;
-    opts.say?.(
-      `Building temporal-server and temporal-sql-tool v${TEMPORAL_SERVER_VERSION} with Go (one time, ~3 min)...`,
-    );
-    const env = { ...process.env, GOTOOLCHAIN: 'local', GOBIN: dir, CGO_ENABLED: '0' };
-    await runLogged('go', ['install', ...PACKAGES.map((p) => `${p}@v${TEMPORAL_SERVER_VERSION}`)], {
-      label: 'go build temporal-server',
-      env,
-    });
-    const modCache = spawnSync('go', ['env', 'GOMODCACHE'], { encoding: 'utf8', env }).stdout.trim();
-    const src = path.join(modCache, `${MODULE}@v${TEMPORAL_SERVER_VERSION}`, 'schema', 'postgresql');
-    if (!fs.existsSync(src))
-      throw new ClusterBinariesMissing(`The Go module cache has no schema folder at ${src}.`);
-    fs.cpSync(src, path.join(dir, 'schema', 'postgresql'), { recursive: true });
-    // Files from the module cache are read-only; the copy must stay removable.
-    spawnSync('chmod', ['-R', 'u+w', path.join(dir, 'schema')]);
-  });
+  await goInstall(
+    dir,
+    pkgs,
+    `temporal-server and temporal-sql-tool v${TEMPORAL_SERVER_VERSION} (~3 min)`,
+    opts.say,
+    () => Boolean(found(dir)),
+    (env) => {
+      const modCache = spawnSync('go', ['env', 'GOMODCACHE'], { encoding: 'utf8', env }).stdout.trim();
+      const src = path.join(modCache, `${MODULE}@v${TEMPORAL_SERVER_VERSION}`, 'schema', 'postgresql');
+      if (!fs.existsSync(src))
+        throw new ClusterBinariesMissing(`The Go module cache has no schema folder at ${src}.`);
+      fs.cpSync(src, path.join(dir, 'schema', 'postgresql'), { recursive: true });
+      // Files from the module cache are read-only; the copy must stay removable.
+      spawnSync('chmod', ['-R', 'u+w', path.join(dir, 'schema')]);
+    },
+  );
   const built = found(dir);
   if (!built) throw new ClusterBinariesMissing(`go install finished but ${dir} is incomplete.\n${remedy}`);
   return { ...built, source: 'go-build' };
+}
+
+/** The Web UI server the pinned Temporal CLI embeds (its go.mod), built standalone: it serves the UI for any frontend. */
+export const TEMPORAL_UI_VERSION = '2.42.1';
+const UI_PACKAGE = 'github.com/temporalio/ui-server/v2/cmd/server';
+
+/** The UI server binary (cached, or built once, ~1 min), or undefined when it cannot be had (no Go, build failed). */
+export async function resolveUiBinary(
+  opts: { allowBuild?: boolean; say?: (line: string) => void } = {},
+): Promise<string | undefined> {
+  const bin = path.join(cacheDir('bin', `temporal-ui-${TEMPORAL_UI_VERSION}`), 'server');
+  if (isExecutable(bin)) return bin;
+  if (opts.allowBuild === false || !hasGo()) return undefined;
+  try {
+    await goInstall(
+      path.dirname(bin),
+      [`${UI_PACKAGE}@v${TEMPORAL_UI_VERSION}`],
+      `the Temporal Web UI server v${TEMPORAL_UI_VERSION}`,
+      opts.say,
+      () => isExecutable(bin),
+    );
+  } catch (e) {
+    opts.say?.(`The Web UI could not be built: ${(e as Error).message.split('\n')[0]}`);
+  }
+  return isExecutable(bin) ? bin : undefined;
 }

@@ -4,7 +4,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { portInUse } from '../cli/embedded';
 import { freePort } from '../temporal/dev-server';
-import { resolveServerBinaries, TEMPORAL_SERVER_VERSION, type ServerBinaries } from './binaries';
+import {
+  resolveServerBinaries,
+  resolveUiBinary,
+  TEMPORAL_SERVER_VERSION,
+  TEMPORAL_UI_VERSION,
+  type ServerBinaries,
+} from './binaries';
 import {
   initManagedPg,
   managedPg,
@@ -24,7 +30,10 @@ import {
   serverLogFile,
   setupSchemas,
   spawnServer,
+  spawnUi,
   stopProcess,
+  uiAnswers,
+  uiLogFile,
   waitServerReady,
   writeServerConfig,
   type ServerPorts,
@@ -35,6 +44,8 @@ const SHARDS = 4;
 export const DEFAULT_FRONTEND_PORT = 7233;
 /** The managed PostgreSQL's port: not 5432, so it never clashes with a system PostgreSQL. */
 export const DEFAULT_PG_PORT = 5433;
+/** The compose file's TEMPORAL_UI_PUBLISH_PORT default, and TEMPORAL_UI_PORT's. */
+export const DEFAULT_UI_PORT = 8233;
 
 export interface ClusterState {
   version: 1;
@@ -49,6 +60,8 @@ export interface ClusterState {
   pg: { managed: boolean; host: string; port: number; user: string };
   serverPid?: number;
   serverBinary?: string;
+  /** The Web UI server (ui-server v2.42.1, what the CLI's dev server embeds), when it could be had. */
+  ui?: { port: number; url: string; pid?: number; binary?: string };
   createdAt: string;
   startedAt?: string;
 }
@@ -64,6 +77,9 @@ export interface UpOptions {
   pgPort?: number;
   /** The operator's PostgreSQL (postgres://user:password@host:port) instead of a managed one. */
   pgUrl?: string;
+  /** Web UI port (default 8233, TEMPORAL_UI_PORT as in the compose file); `ui: false` = no UI. */
+  uiPort?: number;
+  ui?: boolean;
   /** Pick free ports for everything (tests, benchmarks). */
   freePorts?: boolean;
   allowBuild?: boolean;
@@ -253,7 +269,55 @@ export async function clusterUp(o: UpOptions): Promise<ClusterState> {
     `Registering namespace ${state.namespace} (retention ${values.retentionDays} d) and the search attributes...`,
   );
   await registerNamespace(state.address, state.namespace, values.retentionDays);
+
+  // 5. The Web UI, when it can be had.
+  if (o.ui !== false) state = await startUi(state, o, say);
+  writeState(state);
   return state;
+}
+
+async function startUi(
+  state: ClusterState,
+  o: UpOptions,
+  say: (line: string) => void,
+): Promise<ClusterState> {
+  const binary = await resolveUiBinary({ allowBuild: o.allowBuild, say });
+  if (!binary) {
+    say(
+      'Web UI: not available (needs Go to build ui-server once; `flywheel cluster up` without --no-build).',
+    );
+    return state;
+  }
+  const ui: NonNullable<ClusterState['ui']> = state.ui ?? {
+    port: o.uiPort ?? (o.freePorts ? await freeLowPort() : DEFAULT_UI_PORT),
+    url: '',
+  };
+  ui.url ||= `http://${state.ip === '0.0.0.0' ? '127.0.0.1' : state.ip}:${ui.port}`;
+  if (isOurProcess(ui.pid, binary)) {
+    say(`The Web UI is already running at ${ui.url}.`);
+    return { ...state, ui };
+  }
+  if (await portInUse(state.ip === '0.0.0.0' ? '127.0.0.1' : state.ip, ui.port)) {
+    say(`Web UI: port ${ui.port} is in use, so no UI (choose another with --ui-port and a fresh --dir).`);
+    return { ...state, ui: { port: ui.port, url: ui.url } };
+  }
+  const pid = spawnUi(binary, {
+    dir: state.dir,
+    address: state.address,
+    ip: state.ip,
+    port: ui.port,
+    namespace: state.namespace,
+  });
+  const end = Date.now() + 30_000;
+  while (!(await uiAnswers(ui.url))) {
+    if (!isOurProcess(pid, binary) || Date.now() > end) {
+      say(`Web UI: did not start (log ${uiLogFile(state.dir)}); the cluster runs without it.`);
+      return { ...state, ui: { port: ui.port, url: ui.url } };
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  say(`Web UI v${TEMPORAL_UI_VERSION} at ${ui.url} (log ${uiLogFile(state.dir)})`);
+  return { ...state, ui: { ...ui, pid, binary } };
 }
 
 /** SIGKILLs the server (a crash, for tests); `clusterUp` starts it again. */
@@ -272,6 +336,10 @@ export async function clusterDown(
   const say = opts.say ?? (() => {});
   const s = readState(path.resolve(dir));
   if (!s) return false;
+  if (s.ui?.pid && s.ui.binary && isOurProcess(s.ui.pid, s.ui.binary)) {
+    say(`Stopping the Web UI (pid ${s.ui.pid})...`);
+    await stopProcess(s.ui.pid, s.ui.binary);
+  }
   if (s.serverPid && s.serverBinary && isOurProcess(s.serverPid, s.serverBinary)) {
     say(`Stopping the Temporal server (pid ${s.serverPid})...`);
     await stopProcess(s.serverPid, s.serverBinary);
@@ -283,7 +351,7 @@ export async function clusterDown(
       stopManagedPg(pg);
     }
   }
-  writeState({ ...s, serverPid: undefined });
+  writeState({ ...s, serverPid: undefined, ui: s.ui && { port: s.ui.port, url: s.ui.url } });
   if (opts.purge) {
     say(`Deleting ${s.dir}...`);
     fs.rmSync(s.dir, { recursive: true, force: true });
@@ -300,6 +368,7 @@ export interface ClusterStatus {
   server?: { pid?: number; running: boolean; answers: boolean; version?: string };
   namespaceReady?: boolean;
   searchAttributes?: string[];
+  ui?: { url: string; answers: boolean };
   /** Everything up: server answers, namespace and every search attribute registered. */
   ok: boolean;
 }
@@ -341,6 +410,7 @@ export async function clusterStatus(dir: string): Promise<ClusterStatus> {
     server: { pid: running ? s.serverPid : undefined, running, answers, version },
     namespaceReady: nsReady,
     searchAttributes: attrs,
+    ui: s.ui && { url: s.ui.url, answers: await uiAnswers(s.ui.url) },
     ok: answers && nsReady && attrs.length === SEARCH_ATTRIBUTES.length,
   };
 }

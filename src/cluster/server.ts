@@ -154,18 +154,53 @@ export function writeServerConfig(opts: {
 }
 
 export const serverLogFile = (dir: string) => path.join(dir, 'temporal.log');
+export const uiLogFile = (dir: string) => path.join(dir, 'ui.log');
 
-/** Starts the server as a daemon (its own session, output to <dir>/temporal.log); returns its pid. */
-export function spawnServer(bin: ServerBinaries, dir: string): number {
-  const log = fs.openSync(serverLogFile(dir), 'a');
-  const child = spawn(
-    bin.server,
-    ['--root', dir, '--config', 'config', '--env', 'flywheel', '--allow-no-auth', 'start'],
-    { cwd: dir, detached: true, stdio: ['ignore', log, log] },
-  );
+/** Starts `binary` as a daemon (its own session, output appended to `logFile`); returns its pid. */
+function spawnDaemon(binary: string, args: string[], cwd: string, logFile: string): number {
+  const log = fs.openSync(logFile, 'a');
+  const child = spawn(binary, args, { cwd, detached: true, stdio: ['ignore', log, log] });
   fs.closeSync(log);
   child.unref();
   return child.pid!;
+}
+
+/** The Temporal server, config from <dir>/config/flywheel.yaml, output to <dir>/temporal.log. */
+export function spawnServer(bin: ServerBinaries, dir: string): number {
+  const args = ['--root', dir, '--config', 'config', '--env', 'flywheel', '--allow-no-auth', 'start'];
+  return spawnDaemon(bin.server, args, dir, serverLogFile(dir));
+}
+
+/** The Web UI server for the frontend at `address` (config in <dir>/ui-config/, output to <dir>/ui.log). */
+export function spawnUi(
+  binary: string,
+  o: { dir: string; address: string; ip: string; port: number; namespace: string },
+): number {
+  const configDir = path.join(o.dir, 'ui-config');
+  fs.mkdirSync(configDir, { recursive: true });
+  const config = {
+    temporalGrpcAddress: o.address,
+    host: o.ip,
+    port: o.port,
+    enableUi: true,
+    defaultNamespace: o.namespace,
+    refreshInterval: '1m',
+    notifyOnNewVersion: false,
+    cors: { cookieInsecure: true, allowOrigins: [] },
+  };
+  fs.writeFileSync(path.join(configDir, 'flywheel.yaml'), JSON.stringify(config, null, 2));
+  const args = ['--root', o.dir, '--config', 'ui-config', '--env', 'flywheel', 'start'];
+  return spawnDaemon(binary, args, o.dir, uiLogFile(o.dir));
+}
+
+/** True when the UI at `url` serves its settings API. */
+export async function uiAnswers(url: string): Promise<boolean> {
+  try {
+    const res = await fetch(`${url}/api/v1/settings`, { signal: AbortSignal.timeout(2000) });
+    return res.ok;
+  } catch {
+    return false;
+  }
 }
 
 /** True when `pid` is alive and is a process of this binary (a recycled pid is not ours). */
