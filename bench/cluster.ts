@@ -1,7 +1,9 @@
 // Cluster mode vs the dev server: harness throughput with 1, 2 and 4 stage worker processes (plus one audit worker),
 // against Temporal v1.29.1 on PostgreSQL (`flywheel cluster up`) and the CLI's dev server on SQLite (as `flywheel dev`
-// runs it), in the same run, interleaved per worker count. A scripted model answers every call after a fixed latency.
-// Run alone: npx tsx bench/run.ts cluster   (BENCH_CLUSTER_RUNS, BENCH_CLUSTER_LATENCY_MS, BENCH_CLUSTER_WORKERS)
+// runs it), in the same run: batches alternate between the two, and the median of BENCH_CLUSTER_REPEATS counts.
+// A scripted model answers every call after a fixed latency.
+// Run alone: npx tsx bench/run.ts cluster
+//   (BENCH_CLUSTER_RUNS, BENCH_CLUSTER_LATENCY_MS, BENCH_CLUSTER_WORKERS, BENCH_CLUSTER_REPEATS)
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -13,7 +15,7 @@ import { loadSettings, type Settings } from '../src/config';
 import { resolveHarnessInput } from '../src/harness/input';
 import { startHarnessRun } from '../src/harness/start';
 import { startDevServer } from '../src/temporal/dev-server';
-import { MODELS, tempDir } from '../test/support/harness-env';
+import { MODEL_ENV, MODELS, tempDir } from '../test/support/harness-env';
 import { ScriptedOllama } from '../test/support/scripted-ollama';
 import { spawnWorker } from '../test/support/spawn-worker';
 
@@ -69,6 +71,7 @@ export async function benchCluster(): Promise<object> {
   const runs = num('BENCH_CLUSTER_RUNS', 40);
   const latencyMs = num('BENCH_CLUSTER_LATENCY_MS', 100);
   const counts = (process.env.BENCH_CLUSTER_WORKERS ?? '1,2,4').split(',').map(Number);
+  const repeats = num('BENCH_CLUSTER_REPEATS', 3);
   await ensureClusterPrerequisites((l) => process.stdout.write(`${l}\n`));
   const root = tempDir('fw-bench-cluster-');
   fs.chmodSync(root, 0o755); // the managed PostgreSQL runs as `postgres` when we are root
@@ -91,10 +94,7 @@ export async function benchCluster(): Promise<object> {
         FLYWHEEL_TASK_QUEUE: `bench-${name}-${randomUUID().slice(0, 8)}`,
         FLYWHEEL_DATA_DIR: path.join(root, name, 'data'),
         OLLAMA_HOST: ollama.url,
-        FLYWHEEL_PRODUCER_MODEL: MODELS.producer,
-        FLYWHEEL_PLANNER_MODEL: MODELS.planner,
-        FLYWHEEL_EVALUATOR_MODELS: MODELS.evaluator,
-        FLYWHEEL_EMBED_MODEL: MODELS.embed,
+        ...MODEL_ENV,
         LOG_LEVEL: 'warn',
       });
       const connection = await Connection.connect({ address });
@@ -109,16 +109,23 @@ export async function benchCluster(): Promise<object> {
         while (b.stageWorkers.length < n)
           b.stageWorkers.push(await spawnWorker(b.settings, { role: 'stages' }));
         await batch(b, Math.min(8, runs)); // warm-up: workflow caches, connections, the new workers' first tasks
-        const p = { backend: b.name, stage_workers: n, ...(await batch(b, runs)) };
-        points.push(p);
-        process.stdout.write(
-          `${b.name.padEnd(10)} ${n} stage worker(s): ${p.runs_per_s.toFixed(2)} runs/s, p50 ${p.p50_ms} ms, ` +
-            `${p.failed} failed (${runs} runs, ${p.wall_s.toFixed(1)} s)\n`,
-        );
       }
+      // Alternating batches, so both backends see the same machine load; the median of `repeats` counts.
+      for (let r = 0; r < repeats; r++)
+        for (const b of backends) {
+          const p = { backend: b.name, stage_workers: n, ...(await batch(b, runs)) };
+          points.push(p);
+          process.stdout.write(
+            `${b.name.padEnd(10)} ${n} stage worker(s): ${p.runs_per_s.toFixed(2)} runs/s, p50 ${p.p50_ms} ms, ` +
+              `${p.failed} failed (${runs} runs, ${p.wall_s.toFixed(1)} s)\n`,
+          );
+        }
     }
     const at = (b: string, n: number) =>
-      points.find((p) => p.backend === b && p.stage_workers === n)!.runs_per_s;
+      pct(
+        points.filter((p) => p.backend === b && p.stage_workers === n).map((p) => p.runs_per_s),
+        50,
+      );
     const ratios = counts.map((n) => ({
       stage_workers: n,
       cluster_vs_dev: at('cluster', n) / at('dev-server', n),
@@ -130,7 +137,7 @@ export async function benchCluster(): Promise<object> {
         `${r.stage_workers} stage worker(s): cluster/dev ${r.cluster_vs_dev.toFixed(2)}x; scaling vs ${counts[0]}: ` +
           `dev ${r.dev_scaling_vs_1.toFixed(2)}x, cluster ${r.cluster_scaling_vs_1.toFixed(2)}x\n`,
       );
-    return { runs, model_latency_ms: latencyMs, rounds: 1, points, ratios };
+    return { runs, repeats, model_latency_ms: latencyMs, rounds: 1, points, ratios };
   } finally {
     for (const b of backends) {
       for (const w of [...b.stageWorkers, b.audit]) w?.kill('SIGTERM');

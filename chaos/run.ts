@@ -122,6 +122,7 @@ async function main(): Promise<number> {
   let kills = 0;
   let stops = 0;
   let serverRestarts = 0;
+  let selfExits = 0; // workers that exited without being killed
   let next = 0; // runs submitted
   let finished = 0; // runs closed
   let done = false;
@@ -178,6 +179,7 @@ async function main(): Promise<number> {
       workers.forEach((x, j) => {
         if (x && x !== w && x.exitCode !== null) {
           log(`worker ${j} exited (${x.exitCode}); restarting it`);
+          selfExits++;
           startWorker(j);
         }
       });
@@ -287,7 +289,7 @@ async function main(): Promise<number> {
     `runs submitted ${N}, records ${records.size}, duplicates ${dups}, unreadable lines ${unreadable}, invalid traces ${badTraces}`,
   );
   log(
-    `statuses ${JSON.stringify(byStatus)}; worker SIGKILLs ${kills}, SIGSTOPs ${stops}, server restarts ${serverRestarts}; model requests ${faults}; wall ${wall.toFixed(1)} s`,
+    `statuses ${JSON.stringify(byStatus)}; worker SIGKILLs ${kills}, SIGSTOPs ${stops}, server restarts ${serverRestarts}, workers that exited by themselves ${selfExits}; model requests ${faults}; wall ${wall.toFixed(1)} s`,
   );
   await connection.close();
   await ollama.close();

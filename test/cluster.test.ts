@@ -179,7 +179,7 @@ describe('cluster mode: Temporal on PostgreSQL without Docker', () => {
       res.out,
       /runs submitted 20, records 20, duplicates 0, unreadable lines 0, invalid traces 0/,
     );
-    assert.match(res.out, /server restarts 1;/);
+    assert.match(res.out, /server restarts 1, /);
     assert.match(res.out, /"TERMINATED":1/);
     assert.match(res.out, /"CANCELLED":1/);
     assert.match(res.out, /all invariants hold/);

@@ -132,8 +132,8 @@ async function up(o: UpOptions): Promise<number> {
     });
   } catch (e) {
     if (e instanceof ClusterError) throw new UserError(e.message, e.exitCode);
-    if (e instanceof PostgresError) throw new UserError(e.message, EXIT.UNAVAILABLE);
-    if (e instanceof ClusterBinariesMissing) throw new UserError(e.message, EXIT.UNAVAILABLE);
+    if (e instanceof PostgresError) throw new UserError(e.message, EXIT.ERROR);
+    if (e instanceof ClusterBinariesMissing) throw new UserError(e.message, EXIT.ERROR);
     throw e;
   }
   if (o.json) {

@@ -100,7 +100,7 @@ export function initManagedPg(pg: ManagedPg, user: string, passwordFile: string)
         fs.rmSync(pg.root, { recursive: true, force: true });
         throw new PostgresError(
           `PostgreSQL runs as user ${pg.runAs}, which cannot reach ${pg.root}. Fix: make its parent folders ` +
-            'traversable (chmod o+x), or choose another --dir.',
+            'traversable (chmod o+x), or choose another --dir (e.g. /srv/flywheel-cluster).',
         );
       }
     }
