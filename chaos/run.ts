@@ -91,7 +91,8 @@ async function main(): Promise<number> {
     ...process.env,
     TEMPORAL_ADDRESS: server.address,
     TEMPORAL_NAMESPACE: cluster?.namespace ?? 'default',
-    FLYWHEEL_TASK_QUEUE: 'chaos',
+    // Its own queue: a cluster's namespace outlives this run, and the sweeper looks at one queue's runs.
+    FLYWHEEL_TASK_QUEUE: `chaos-${path.basename(root).slice(9)}`,
     FLYWHEEL_DATA_DIR: path.join(root, 'data'),
     OLLAMA_HOST: ollama.url,
     FLYWHEEL_PRODUCER_MODEL: 'producer:chaos',

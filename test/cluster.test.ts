@@ -8,7 +8,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { ensureClusterPrerequisites } from '../scripts/ensure-cluster';
-import { clusterDown, freeLowPort, readState, type ClusterState } from '../src/cluster/cluster';
+import { portInUse } from '../src/cli/embedded';
+import {
+  allPorts,
+  clusterDown,
+  defaultPorts,
+  freeLowPort,
+  readState,
+  type ClusterState,
+} from '../src/cluster/cluster';
 import { SEARCH_ATTRIBUTES } from '../src/temporal/search-attributes';
 import { flywheel } from './support/cli';
 import { tempDir } from './support/harness-env';
@@ -52,7 +60,13 @@ describe('cluster mode: Temporal on PostgreSQL without Docker', () => {
   });
 
   test('cluster up starts PostgreSQL, the schemas, the server, the namespace, the search attributes and the Web UI; status shows them', async () => {
-    const [port, pgPort, uiPort] = [await freeLowPort(), await freeLowPort(), await freeLowPort()];
+    // A frontend port whose derived ports (history, matching, worker, membership) are free too.
+    let port = await freeLowPort();
+    const inUse = async (p: number) => portInUse('127.0.0.1', p);
+    while ((await Promise.all(allPorts(defaultPorts(port)).map(inUse))).some(Boolean))
+      port = await freeLowPort();
+    const taken = new Set(allPorts(defaultPorts(port)));
+    const [pgPort, uiPort] = [await freeLowPort(taken), await freeLowPort(taken)];
     const up = await flywheel(
       [
         'cluster',

@@ -138,7 +138,11 @@ async function choosePorts(frontend: number | undefined, free: boolean): Promise
       membership: { frontend: await p(), history: await p(), matching: await p(), worker: await p() },
     };
   }
-  const f = frontend ?? DEFAULT_FRONTEND_PORT;
+  return defaultPorts(frontend ?? DEFAULT_FRONTEND_PORT);
+}
+
+/** Temporal's default ports shifted with the frontend's (7233 → 7234, 7235, 7239, 7243; membership 6933–6939). */
+export function defaultPorts(f: number): ServerPorts {
   return {
     frontend: f,
     frontendHttp: f + 10,
@@ -149,7 +153,7 @@ async function choosePorts(frontend: number | undefined, free: boolean): Promise
   };
 }
 
-function allPorts(p: ServerPorts): number[] {
+export function allPorts(p: ServerPorts): number[] {
   return [p.frontend, p.frontendHttp, p.history, p.matching, p.worker, ...Object.values(p.membership)];
 }
 
