@@ -14,6 +14,7 @@ import {
   clusterDown,
   defaultPorts,
   freeLowPort,
+  killServer,
   readState,
   type ClusterState,
 } from '../src/cluster/cluster';
@@ -42,6 +43,15 @@ function node(args: string[], env: Record<string, string>, timeoutMs: number) {
   });
 }
 
+/** A frontend port whose derived ports (history, matching, worker, membership) are free too. */
+async function freeFrontendPort(): Promise<number> {
+  for (;;) {
+    const port = await freeLowPort();
+    const busy = await Promise.all(allPorts(defaultPorts(port)).map((p) => portInUse('127.0.0.1', p)));
+    if (!busy.some(Boolean)) return port;
+  }
+}
+
 describe('cluster mode: Temporal on PostgreSQL without Docker', () => {
   let root: string;
   let dir: string;
@@ -56,15 +66,12 @@ describe('cluster mode: Temporal on PostgreSQL without Docker', () => {
     env = { FLYWHEEL_DATA_DIR: path.join(root, 'data') };
   });
   after(async () => {
+    await clusterDown(path.join(root, 'own-pg'), { purge: true }); // the last test's server, if it failed midway
     await clusterDown(dir, { purge: true });
   });
 
   test('cluster up starts PostgreSQL, the schemas, the server, the namespace, the search attributes and the Web UI; status shows them', async () => {
-    // A frontend port whose derived ports (history, matching, worker, membership) are free too.
-    let port = await freeLowPort();
-    const inUse = async (p: number) => portInUse('127.0.0.1', p);
-    while ((await Promise.all(allPorts(defaultPorts(port)).map(inUse))).some(Boolean))
-      port = await freeLowPort();
+    const port = await freeFrontendPort();
     const taken = new Set(allPorts(defaultPorts(port)));
     const [pgPort, uiPort] = [await freeLowPort(taken), await freeLowPort(taken)];
     const up = await flywheel(
@@ -255,5 +262,45 @@ describe('cluster mode: Temporal on PostgreSQL without Docker', () => {
     const none = await flywheel(['cluster', 'status', '--dir', path.join(root, 'none')], env);
     assert.equal(none.code, 1);
     assert.match(none.stdout, /No cluster in .*none\. Start one: flywheel cluster up/);
+  });
+
+  test("an operator's own PostgreSQL (FLYWHEEL_CLUSTER_PG_URL) serves the same histories to a server from another folder, and down leaves that PostgreSQL running", async () => {
+    // The managed PostgreSQL above plays the operator's; its server goes away first (one server per database).
+    await killServer(dir);
+    const password = fs.readFileSync(path.join(dir, 'secrets', 'pg-password'), 'utf8').trim();
+    const pgUrl = `postgres://temporal:${encodeURIComponent(password)}@127.0.0.1:${state.pg.port}`;
+    const own = path.join(root, 'own-pg');
+    const port = await freeFrontendPort();
+    const ownEnv = { ...env, FLYWHEEL_CLUSTER_PG_URL: pgUrl };
+    const up = await flywheel(['cluster', 'up', '--dir', own, '--port', `${port}`, '--no-ui'], ownEnv);
+    assert.equal(up.code, 0, up.stderr);
+    assert.match(
+      up.stderr,
+      new RegExp(`Using PostgreSQL at 127\\.0\\.0\\.1:${state.pg.port} \\(user temporal\\)`),
+    );
+    assert.doesNotMatch(up.stderr, /Creating a PostgreSQL cluster/);
+    const ownState = readState(own)!;
+    assert.deepEqual(ownState.pg, {
+      managed: false,
+      host: '127.0.0.1',
+      port: state.pg.port,
+      user: 'temporal',
+    });
+    for (const text of [up.stdout, up.stderr, fs.readFileSync(path.join(own, 'cluster.json'), 'utf8')])
+      assert.ok(!text.includes(password));
+
+    const connection = await Connection.connect({ address: ownState.address });
+    try {
+      const client = new Client({ connection });
+      assert.ok((await client.workflow.count('FlywheelKind = "run"')).count >= 20); // the chaos runs, at least
+    } finally {
+      await connection.close();
+    }
+    const down = await flywheel(['cluster', 'down', '--dir', own], ownEnv);
+    assert.equal(down.code, 0, down.stderr);
+    assert.doesNotMatch(down.stderr, /Stopping PostgreSQL/);
+    const status = await flywheel(['cluster', 'status', '--dir', dir], env);
+    assert.match(status.stdout, /ok {3}PostgreSQL/);
+    fs.rmSync(own, { recursive: true, force: true });
   });
 });
