@@ -84,7 +84,7 @@ export async function benchCluster(): Promise<object> {
   const clusterDir = path.join(root, 'cluster');
   const backends: Backend[] = [];
   try {
-    const cluster = await clusterUp({ dir: clusterDir, namespace: 'default', freePorts: true });
+    const cluster = await clusterUp({ dir: clusterDir, namespace: 'default', freePorts: true, ui: false });
     for (const [name, address] of [
       ['dev-server', dev.address],
       ['cluster', cluster.address],

@@ -150,7 +150,12 @@ async function main(): Promise<number> {
     await killServer(cluster.dir);
     await sleep(1000);
     const t = Date.now();
-    await clusterUp({ dir: cluster.dir, namespace: cluster.namespace, allowBuild: false });
+    await clusterUp({
+      dir: cluster.dir,
+      namespace: cluster.namespace,
+      allowBuild: false,
+      ui: Boolean(cluster.ui),
+    });
     serverRestarts++;
     log(`Temporal server restarted (${((Date.now() - t) / 1000).toFixed(1)} s)`);
   })();
