@@ -153,7 +153,10 @@ async function up(o: UpOptions): Promise<number> {
       `Runs: TEMPORAL_ADDRESS=${addr} flywheel run "<task>"`,
       state.ui?.pid
         ? `Web UI: ${state.ui.url}`
-        : 'Web UI: not running (see above); `flywheel dashboard` and `flywheel status` show the runs.',
+        : `Web UI: ${o.ui ? 'not running (see above)' : 'off (--no-ui)'}; \`flywheel dashboard\` shows the runs.`,
+      ...(state.ip === '0.0.0.0'
+        ? [`From other machines: TEMPORAL_ADDRESS=<this host's address>:${state.ports.frontend}`]
+        : []),
       `Stop: flywheel cluster down${o.dir ? ` --dir ${o.dir}` : ''}`,
       '',
     ].join('\n'),
