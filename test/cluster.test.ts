@@ -68,6 +68,7 @@ describe('cluster mode: Temporal on PostgreSQL without Docker', () => {
   after(async () => {
     await clusterDown(path.join(root, 'own-pg'), { purge: true }); // the last test's server, if it failed midway
     await clusterDown(dir, { purge: true });
+    fs.rmSync(root, { recursive: true, force: true });
   });
 
   test('cluster up starts PostgreSQL, the schemas, the server, the namespace, the search attributes and the Web UI; status shows them', async () => {
