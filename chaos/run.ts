@@ -1,17 +1,21 @@
 // `npm run chaos [-- --runs 200]`: harness runs under fire. Several worker processes are SIGKILLed and restarted,
 // one is SIGSTOPped past the heartbeat timeout, the model faults on 10% of calls, some runs are cancelled or
 // terminated. Then every invariant is checked: one valid record per run, statuses match, traces valid.
+// With --cluster <dir> it runs against cluster mode (Temporal on PostgreSQL, `flywheel cluster up`) and can SIGKILL
+// and restart the Temporal server mid-run (--restart-server-after); --audit-worker splits the roles (N stages + 1 audit).
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { readJsonl } from '../src/audit/jsonl';
+import { newRunId } from '../src/audit/records';
 import { checkTrace } from '../src/audit/trace';
 import { loadSettings } from '../src/config';
 import { resolveHarnessInput } from '../src/harness/input';
 import { startHarnessRun } from '../src/harness/start';
+import { clusterUp, killServer, readState } from '../src/cluster/cluster';
 import { startDevServer } from '../src/temporal/dev-server';
 import { ScriptedOllama } from '../test/support/scripted-ollama';
 
@@ -25,6 +29,15 @@ const opts = new Command('chaos')
   .option('--kill-every <s>', 'seconds between SIGKILLs', '4')
   .option('--fault-rate <r>', 'share of model calls that fault', '0.1')
   .option('--seed <n>', 'PRNG seed', '7')
+  .option(
+    '--cluster <dir>',
+    'use the cluster-mode server whose state is in <dir> (flywheel cluster up) instead of a dev server',
+  )
+  .option(
+    '--restart-server-after <s>',
+    'with --cluster: SIGKILL the Temporal server after <s> seconds, then start it again',
+  )
+  .option('--audit-worker', 'worker processes run role `stages`, plus one more process with role `audit`')
   .parse()
   .opts();
 
@@ -45,10 +58,15 @@ const scores = (v: number) => ({
 async function main(): Promise<number> {
   const t0 = Date.now();
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'fw-chaos-'));
-  const server = await startDevServer({
-    dbFile: path.join(root, 'temporal.db'),
-    logFile: path.join(root, 'temporal.log'),
-  });
+  const cluster = opts.cluster ? readState(String(opts.cluster)) : undefined;
+  if (opts.cluster && !cluster)
+    throw new Error(`no cluster in ${opts.cluster}: run \`flywheel cluster up --dir ${opts.cluster}\``);
+  const server = cluster
+    ? { address: cluster.address, stop: async () => {} }
+    : await startDevServer({
+        dbFile: path.join(root, 'temporal.db'),
+        logFile: path.join(root, 'temporal.log'),
+      });
   const ollama = await ScriptedOllama.start({
     models: ['producer:chaos', 'judge:chaos'],
     latencyMs: 20,
@@ -72,7 +90,9 @@ async function main(): Promise<number> {
   const env = {
     ...process.env,
     TEMPORAL_ADDRESS: server.address,
-    FLYWHEEL_TASK_QUEUE: 'chaos',
+    TEMPORAL_NAMESPACE: cluster?.namespace ?? 'default',
+    // Its own queue: a cluster's namespace outlives this run, and the sweeper looks at one queue's runs.
+    FLYWHEEL_TASK_QUEUE: `chaos-${path.basename(root).slice(9)}`,
     FLYWHEEL_DATA_DIR: path.join(root, 'data'),
     OLLAMA_HOST: ollama.url,
     FLYWHEEL_PRODUCER_MODEL: 'producer:chaos',
@@ -85,22 +105,60 @@ async function main(): Promise<number> {
   const settings = loadSettings(env, root);
   const workerLog = fs.openSync(path.join(root, 'workers.log'), 'a');
   const workers: (ChildProcess | undefined)[] = [];
+  const stageWorkers = Number(opts.workers);
+  const roleOf = (i: number) => (!opts.auditWorker ? 'all' : i < stageWorkers ? 'stages' : 'audit');
   const startWorker = (i: number) => {
     workers[i] = spawn(
       process.execPath,
       ['--import', 'tsx', path.join(__dirname, '..', 'src', 'worker.ts')],
-      { env, stdio: ['ignore', workerLog, workerLog] },
+      { env: { ...env, FLYWHEEL_WORKER_ROLE: roleOf(i) }, stdio: ['ignore', workerLog, workerLog] },
     );
   };
-  for (let i = 0; i < Number(opts.workers); i++) startWorker(i);
+  for (let i = 0; i < stageWorkers + (opts.auditWorker ? 1 : 0); i++) startWorker(i);
 
   const connection = await Connection.connect({ address: server.address });
-  const client = new Client({ connection });
+  const client = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE });
   const input = resolveHarnessInput('chaos: survey agent memory', settings);
   const expected = new Map<string, string>(); // workflowId → how we expect it to end
   let kills = 0;
   let stops = 0;
+  let serverRestarts = 0;
+  let selfExits = 0; // workers that exited without being killed
+  let next = 0; // runs submitted
+  let finished = 0; // runs closed
   let done = false;
+
+  // Calls to the server fail while it is down (--restart-server-after): retried until it answers again.
+  const retry = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
+    for (let i = 0; ; i++) {
+      try {
+        return await fn();
+      } catch (e) {
+        if (e instanceof WorkflowFailedError || i >= 120) throw e;
+        if (i === 0) log(`${what}: ${(e as Error).message.split('\n')[0]} (retrying)`);
+        await sleep(1000);
+      }
+    }
+  };
+  const closed = (handle: WorkflowHandle) =>
+    retry(`result of ${handle.workflowId}`, () => handle.result()).catch(() => undefined);
+  const serverRestart = (async () => {
+    if (!cluster || !opts.restartServerAfter) return;
+    await sleep(Number(opts.restartServerAfter) * 1000);
+    if (done) return;
+    log(`SIGKILL the Temporal server (${next - finished} runs open)`);
+    await killServer(cluster.dir);
+    await sleep(1000);
+    const t = Date.now();
+    await clusterUp({
+      dir: cluster.dir,
+      namespace: cluster.namespace,
+      allowBuild: false,
+      ui: Boolean(cluster.ui),
+    });
+    serverRestarts++;
+    log(`Temporal server restarted (${((Date.now() - t) / 1000).toFixed(1)} s)`);
+  })();
 
   // The controller: SIGKILL a random worker every few seconds and restart it; once, SIGSTOP one past the heartbeat timeout.
   const controller = (async () => {
@@ -123,39 +181,55 @@ async function main(): Promise<number> {
       }
       const w = workers[i]!;
       if (w.signalCode === 'SIGSTOP') continue;
+      // A worker that exited by itself (e.g. while the server was down) is restarted, as a supervisor would.
+      workers.forEach((x, j) => {
+        if (x && x !== w && x.exitCode !== null) {
+          log(`worker ${j} exited (${x.exitCode}); restarting it`);
+          selfExits++;
+          startWorker(j);
+        }
+      });
       w.kill('SIGKILL');
       kills++;
       startWorker(i);
     }
   })();
 
-  let next = 0;
-  let finished = 0;
   const submit = async () => {
     while (next < N) {
       const n = next++;
-      const handle = await startHarnessRun(client, settings.FLYWHEEL_TASK_QUEUE, {
-        ...input,
-        task: `${input.task} #${n}`,
-      });
+      const runId = newRunId(new Date());
+      // A fixed run id: a start retried after the server came back cannot start a second run.
+      const handle = await retry(`start #${n}`, () =>
+        startHarnessRun(client, settings.FLYWHEEL_TASK_QUEUE, {
+          ...input,
+          task: `${input.task} #${n}`,
+          runId,
+        }).catch((e: Error) => {
+          if (e.name === 'WorkflowExecutionAlreadyStartedError')
+            return client.workflow.getHandle(`run-${runId}`);
+          throw e;
+        }),
+      );
       const wid = handle.workflowId;
       expected.set(wid, 'complete');
       if (n % 25 === 7) {
         await sleep(300);
-        await handle.cancel();
+        await retry('cancel', () => handle.cancel());
         expected.set(wid, 'cancelled');
       } else if (n % 25 === 13) {
         await sleep(300);
-        await handle.terminate('chaos');
+        await retry('terminate', () => handle.terminate('chaos'));
         expected.set(wid, 'terminated');
       }
-      await handle.result().catch(() => undefined);
+      await closed(handle);
       if (++finished % 10 === 0) log(`${finished}/${N} runs closed (kills ${kills})`);
     }
   };
   await Promise.all(Array.from({ length: Number(opts.concurrency) }, submit));
   done = true;
   await controller;
+  await serverRestart;
 
   // Terminated runs get their records from the sweeper.
   const { sweepOnce } = await import('../src/activities/sweeper').catch(() => ({
@@ -221,7 +295,7 @@ async function main(): Promise<number> {
     `runs submitted ${N}, records ${records.size}, duplicates ${dups}, unreadable lines ${unreadable}, invalid traces ${badTraces}`,
   );
   log(
-    `statuses ${JSON.stringify(byStatus)}; worker SIGKILLs ${kills}, SIGSTOPs ${stops}; model requests ${faults}; wall ${wall.toFixed(1)} s`,
+    `statuses ${JSON.stringify(byStatus)}; worker SIGKILLs ${kills}, SIGSTOPs ${stops}, server restarts ${serverRestarts}, workers that exited by themselves ${selfExits}; model requests ${faults}; wall ${wall.toFixed(1)} s`,
   );
   await connection.close();
   await ollama.close();

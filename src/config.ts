@@ -87,6 +87,11 @@ export const SettingsSchema = z.object({
   /** Evaluator qualification (`flywheel judge qualify`): lower bound of the 95% accuracy interval, and position consistency. */
   FLYWHEEL_JUDGE_MIN_ACCURACY_LB: num(0, 1).default(0.6),
   FLYWHEEL_JUDGE_MIN_POSITION_CONSISTENCY: num(0, 1).default(0.7),
+  /** `flywheel cluster up`: the operator's PostgreSQL for Temporal (postgres://user:password@host:port); unset = a managed one. A secret. */
+  FLYWHEEL_CLUSTER_PG_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\/[^@/\s]+@[^/\s]+/, 'expected postgres://user:password@host:port')
+    .optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_PRETTY: bool.optional(),
 });
@@ -111,6 +116,7 @@ export const SECRET_SETTINGS = new Set([
   'OPENAI_API_KEY',
   'S2_API_KEY',
   'FLYWHEEL_OTEL_HEADERS',
+  'FLYWHEEL_CLUSTER_PG_URL',
 ]);
 export const isSecretName = (name: string) =>
   SECRET_SETTINGS.has(name) || /(KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL)/i.test(name);

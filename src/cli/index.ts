@@ -18,4 +18,5 @@ export const COMMAND_GROUPS: Array<() => Promise<{ register: Register }>> = [
   () => import('./report'),
   () => import('./import'),
   () => import('./dashboard'),
+  () => import('./cluster'),
 ];

@@ -125,6 +125,21 @@ function searchAttributeTypeName(t: string): string {
   );
 }
 
+/** True when a Temporal frontend at `address` answers GetSystemInfo within ~1 s. */
+export async function answersSystemInfo(address: string): Promise<boolean> {
+  try {
+    const conn = await Connection.connect({ address, connectTimeout: 1000 });
+    try {
+      await conn.workflowService.getSystemInfo({});
+      return true;
+    } finally {
+      await conn.close();
+    }
+  } catch {
+    return false;
+  }
+}
+
 async function waitReady(address: string, exited: Promise<number | null>, logFile?: string) {
   let dead: number | null | undefined;
   void exited.then((c) => (dead = c));
@@ -136,17 +151,8 @@ async function waitReady(address: string, exited: Promise<number | null>, logFil
         `Temporal dev server exited (code ${dead}) before it was ready.${tail ? `\n${tail}` : ''}`,
       );
     }
-    try {
-      const conn = await Connection.connect({ address, connectTimeout: 1000 });
-      try {
-        await conn.workflowService.getSystemInfo({});
-        return;
-      } finally {
-        await conn.close();
-      }
-    } catch {
-      await new Promise((r) => setTimeout(r, 250));
-    }
+    if (await answersSystemInfo(address)) return;
+    await new Promise((r) => setTimeout(r, 250));
   }
   throw new Error(`Temporal dev server at ${address} did not become ready within 60 s.`);
 }

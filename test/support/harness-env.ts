@@ -32,6 +32,14 @@ export const MODELS = {
   embed: 'embed:test',
 };
 
+/** The model settings for MODELS, one per role. */
+export const MODEL_ENV = {
+  FLYWHEEL_PRODUCER_MODEL: MODELS.producer,
+  FLYWHEEL_PLANNER_MODEL: MODELS.planner,
+  FLYWHEEL_EVALUATOR_MODELS: MODELS.evaluator,
+  FLYWHEEL_EMBED_MODEL: MODELS.embed,
+};
+
 export function tempDir(prefix = 'fw-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
@@ -76,10 +84,7 @@ export async function harnessEnv(
       FLYWHEEL_DATA_DIR: path.join(root, 'data'),
       FLYWHEEL_CORPUS_DIR: makeCorpus(path.join(root, 'corpus')),
       OLLAMA_HOST: ollama.url,
-      FLYWHEEL_PRODUCER_MODEL: MODELS.producer,
-      FLYWHEEL_PLANNER_MODEL: MODELS.planner,
-      FLYWHEEL_EVALUATOR_MODELS: MODELS.evaluator,
-      FLYWHEEL_EMBED_MODEL: MODELS.embed,
+      ...MODEL_ENV,
       LOG_LEVEL: 'warn',
       ...opts.env,
     },

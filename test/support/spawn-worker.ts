@@ -5,8 +5,11 @@ import type { Settings } from '../../src/config';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
-/** Resolves once the child worker polls its task queue. */
-export async function spawnWorker(s: Settings): Promise<ChildProcess> {
+/** Resolves once the child worker polls its task queue(s); `role` as FLYWHEEL_WORKER_ROLE (default `all`). */
+export async function spawnWorker(
+  s: Settings,
+  opts: { role?: Settings['FLYWHEEL_WORKER_ROLE'] } = {},
+): Promise<ChildProcess> {
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', path.join('test', 'support', 'worker-process.ts')],
@@ -25,7 +28,7 @@ export async function spawnWorker(s: Settings): Promise<ChildProcess> {
         FLYWHEEL_PLANNER_MODEL: s.plannerModel,
         FLYWHEEL_EVALUATOR_MODELS: s.evaluatorModels.join(','),
         FLYWHEEL_EMBED_MODEL: s.embedModel,
-        FLYWHEEL_WORKER_ROLE: 'all',
+        FLYWHEEL_WORKER_ROLE: opts.role ?? 'all',
         LOG_LEVEL: 'warn',
       },
     },
