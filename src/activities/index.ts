@@ -10,6 +10,7 @@ import { reviseActivities } from './revise';
 import { rolloutActivities } from './rollout';
 import { sweeperActivities } from './sweeper';
 import { synthesizeActivities } from './synthesize';
+import { trainActivities } from './train';
 
 export function createActivities(deps: ActivityDeps) {
   return {
@@ -23,6 +24,7 @@ export function createActivities(deps: ActivityDeps) {
     ...litReviewActivities(deps),
     ...rolloutActivities(deps),
     ...sweeperActivities(deps),
+    ...trainActivities(deps),
   };
 }
 

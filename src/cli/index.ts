@@ -17,4 +17,5 @@ export const COMMAND_GROUPS: Array<() => Promise<{ register: Register }>> = [
   () => import('./report'),
   () => import('./import'),
   () => import('./dashboard'),
+  () => import('./train'),
 ];

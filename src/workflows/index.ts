@@ -3,3 +3,4 @@ export { harnessRun, progressQuery } from './harness-run';
 export { rolloutBatch, rolloutTask, rolloutCandidate, rolloutProgressQuery } from './rollout';
 export { litReview, litReviewBatch, litReviewProgressQuery, paperDoneSignal } from './lit-review';
 export { sweeper } from './sweeper';
+export { trainWorkflow, trainPhaseQuery } from './train';
