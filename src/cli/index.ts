@@ -18,4 +18,5 @@ export const COMMAND_GROUPS: Array<() => Promise<{ register: Register }>> = [
   () => import('./import'),
   () => import('./dashboard'),
   () => import('./train'),
+  () => import('./battery'),
 ];

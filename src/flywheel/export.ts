@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { readJsonl } from '../audit/jsonl';
+import { batteryTaskHashes } from './battery';
 import { writeDatasetCard } from './dataset-card';
 import {
   dpoRows,
@@ -17,7 +18,7 @@ import {
   type RowFilters,
 } from './export-rows';
 import { runView, type RunView } from './run-view';
-import { contentKey, splitOf } from './task-hash';
+import { contentKey, splitOf, taskHash } from './task-hash';
 
 export interface ExportOptions {
   kind: ExportKind;
@@ -60,6 +61,8 @@ export interface ExportSummary {
     rolloutPairsRead: number;
   };
   duplicatesDropped: number;
+  /** Rows withheld because their task is in a held-out battery (data/batteries/). */
+  batteryWithheld: number;
   /** Runs that passed the filters but could not be exported, with the reason (e.g. a missing output file). */
   problems: RunProblem[];
   /** Values per histogram name. */
@@ -108,6 +111,7 @@ export async function exportDataset(o: ExportOptions): Promise<ExportSummary> {
       rolloutPairsRead: 0,
     },
     duplicatesDropped: 0,
+    batteryWithheld: 0,
     problems: [],
     histograms: {},
     provenance: { rubricVersions: {}, evaluatorModels: {}, producerModels: {}, runKinds: {}, sources: {} },
@@ -129,11 +133,16 @@ export async function exportDataset(o: ExportOptions): Promise<ExportSummary> {
     }),
   ) as Record<'train' | 'test', { file: string; tmp: string; stream: fs.WriteStream } | undefined>;
   const seen = new Set<string>();
+  const heldOut = batteryTaskHashes(dataDir);
 
   const emit = async (
     b: BuiltRow,
     prov: { source: string; run?: RunView; rubric: string; evaluators: string[]; producer: string },
   ) => {
+    if (heldOut.has(taskHash(b.task))) {
+      s.batteryWithheld++;
+      return;
+    }
     const key = contentKey(...b.identity);
     if (seen.has(key)) {
       s.duplicatesDropped++;

@@ -8,7 +8,8 @@ import type { TrainArgs } from '../train/run';
 
 const { trainModel, importTunedModel } = proxyActivities<activities.Activities>({
   startToCloseTimeout: '6 hours',
-  heartbeatTimeout: '2 minutes',
+  // Heartbeats reach the server at most every 0.8 × this: it also sets how fresh the CLI's progress is.
+  heartbeatTimeout: '15 seconds',
   retry: { initialInterval: '5s', maximumAttempts: 3, nonRetryableErrorTypes: ['BadDataset', 'NoWeights'] },
 });
 
