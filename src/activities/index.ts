@@ -1,5 +1,6 @@
 // All activities, built from the worker's dependencies. One file per stage.
 import type { ActivityDeps } from './deps';
+import { evalActivities } from './eval';
 import { evaluateActivities } from './evaluate';
 import { finalizeActivities } from './finalize';
 import { litReviewActivities } from './lit-review';
@@ -25,6 +26,7 @@ export function createActivities(deps: ActivityDeps) {
     ...rolloutActivities(deps),
     ...sweeperActivities(deps),
     ...trainActivities(deps),
+    ...evalActivities(deps),
   };
 }
 

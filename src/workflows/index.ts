@@ -4,3 +4,4 @@ export { rolloutBatch, rolloutTask, rolloutCandidate, rolloutProgressQuery } fro
 export { litReview, litReviewBatch, litReviewProgressQuery, paperDoneSignal } from './lit-review';
 export { sweeper } from './sweeper';
 export { trainWorkflow, trainPhaseQuery } from './train';
+export { evalBattery, evalProgressQuery } from './eval';
