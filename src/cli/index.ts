@@ -19,4 +19,5 @@ export const COMMAND_GROUPS: Array<() => Promise<{ register: Register }>> = [
   () => import('./dashboard'),
   () => import('./train'),
   () => import('./battery'),
+  () => import('./eval'),
 ];
