@@ -12,6 +12,7 @@ const BENCHES: Bench[] = [
   { name: 'lit-review', load: async () => (await import('./lit-review')).benchLitReview },
   { name: 'idle-share', load: async () => (await import('./idle-share')).benchIdleShare },
   { name: 'worker-tuning', load: async () => (await import('./worker-tuning')).benchWorkerTuning },
+  { name: 'train', load: async () => (await import('./train')).benchTrain },
 ];
 
 async function main() {
