@@ -2,9 +2,9 @@
 // and the wall time of the whole loop (train → import → generate on a 3-task battery with base and tuned).
 // The ratio is training tokens/s against Ollama's prompt-reading tokens/s for the same model, in the same run.
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort } from '../src/temporal/dev-server';
 import { DEFAULT_DEMO_MODEL, ensureDemoModel, resolveOllama, startManagedOllama } from '../src/ollama';
 import { ensureDemoHfWeights, ensureTrainEnv } from '../src/train/env';
 import { importIntoOllama } from '../src/train/import';
@@ -38,14 +38,6 @@ function writeExports(dir: string): { sft: string; dpo: string } {
   fs.writeFileSync(path.join(sft, 'train.jsonl'), sftRows.map((r) => JSON.stringify(r)).join('\n') + '\n');
   fs.writeFileSync(path.join(dpo, 'train.jsonl'), dpoRows.map((r) => JSON.stringify(r)).join('\n') + '\n');
   return { sft, dpo };
-}
-
-async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address() as net.AddressInfo;
-  await new Promise((r) => srv.close(r));
-  return port;
 }
 
 async function generate(host: string, model: string, prompt: string) {

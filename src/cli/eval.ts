@@ -2,7 +2,6 @@
 // comparison) with the battery's fixed evaluator set; one line per eval in <data>/evals.jsonl.
 import path from 'node:path';
 import type { Command } from 'commander';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { EvalRecord } from '../activities/eval';
 import { batteryTaskHashes, loadBattery, runTasks, sampleTasks } from '../flywheel/battery';
 import { withClient } from '../flywheel/cli-options';
@@ -11,6 +10,7 @@ import type { SetFigures } from '../flywheel/eval-stats';
 import { taskHash } from '../flywheel/task-hash';
 import { evalProgressQuery } from '../workflows/eval';
 import { action, parseList, settingsOrExit, UserError } from './common';
+import { resultWithProgress } from './progress';
 
 interface Opts {
   model: string;
@@ -103,18 +103,10 @@ export function register(program: Command): void {
           process.stderr.write(
             `eval ${input.evalId}: ${input.jobs.length} runs (${battery.name}@v${battery.version})\n`,
           );
-          const result = handle.result();
-          let finished = false;
-          void result.finally(() => (finished = true)).catch(() => undefined);
-          let shown = '';
-          while (!finished) {
-            await Promise.race([sleep(2000), result.catch(() => undefined)]);
-            const p = await handle.query(evalProgressQuery).catch(() => null);
-            const line = p ? `${p.done}/${p.total} runs done${p.errors ? `, ${p.errors} errors` : ''}` : '';
-            if (line && line !== shown) process.stderr.write(`${line}\n`);
-            shown = line || shown;
-          }
-          const rec: EvalRecord = await result;
+          const rec: EvalRecord = await resultWithProgress(handle.result(), async () => {
+            const p = await handle.query(evalProgressQuery);
+            return `${p.done}/${p.total} runs done${p.errors ? `, ${p.errors} errors` : ''}`;
+          });
           if (o.json) console.log(JSON.stringify(rec, null, 2));
           else {
             console.log(fmt(`battery ${battery.name}@v${battery.version}`, rec.battery_figures));

@@ -5,28 +5,21 @@ import path from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { Argument, type Command } from 'commander';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { TrainProgress } from '../activities/train';
 import { numberIn, withClient } from '../flywheel/cli-options';
 import { DEFAULT_DEMO_MODEL } from '../ollama';
-import { DEFAULT_TRAIN_ARGS, type TrainKind } from '../train/run';
+import { DEFAULT_TRAIN_ARGS, type TrainArgs, type TrainKind } from '../train/run';
 import type { trainWorkflow } from '../workflows/train';
 import { action, settingsOrExit, UserError } from './common';
+import { resultWithProgress } from './progress';
 
-interface Opts {
+type Opts = Omit<TrainArgs, 'kind'> & {
   dataset: string;
   base: string;
   hfBase?: string;
-  steps: number;
-  saveSteps: number;
-  batch: number;
-  lr: number;
-  loraR: number;
-  maxLen: number;
-  seed: number;
   id?: string;
   json?: boolean;
-}
+};
 
 const int = (lo: number, hi: number) => (v: string) => {
   const n = Number(v);
@@ -112,20 +105,12 @@ export function register(program: Command): void {
             ],
           });
           process.stderr.write(`training ${o.base} (${kind}) as workflow ${handle.workflowId}\n`);
-          const result = handle.result();
-          let finished = false;
-          void result.finally(() => (finished = true)).catch(() => undefined);
-          let shown = '';
-          while (!finished) {
-            await Promise.race([sleep(2000), result.catch(() => undefined)]);
-            const p = await trainProgress(handle).catch(() => null);
-            const line = p
+          const rec = await resultWithProgress(handle.result(), async () => {
+            const p = await trainProgress(handle);
+            return p
               ? `step ${p.step}/${p.max_steps}${p.loss === null ? '' : ` loss ${p.loss.toFixed(4)}`}`
-              : '';
-            if (line && line !== shown) process.stderr.write(`${line}\n`);
-            shown = line || shown;
-          }
-          const rec = await result;
+              : null;
+          });
           if (o.json) console.log(JSON.stringify(rec, null, 2));
           else
             console.log(

@@ -8,7 +8,7 @@ import {
   setHandler,
 } from '@temporalio/workflow';
 import type * as activities from '../activities';
-import type { EvalRecord } from '../activities/eval';
+import type { EvalRecord, RecordEvalInput } from '../activities/eval';
 import type { EvalItem } from '../flywheel/eval-stats';
 import type { HarnessInput } from '../harness/input';
 import { harnessRun } from './harness-run';
@@ -25,17 +25,10 @@ export interface EvalJob {
   input: HarnessInput;
 }
 
-export interface EvalWorkflowInput {
-  evalId: string;
-  battery: { name: string; version: number; sha256: string };
-  model: string;
-  baseline?: string;
-  evaluatorModels: string[];
-  qualifications: Record<string, unknown>;
-  allowUnqualified: boolean;
+export type EvalWorkflowInput = Omit<RecordEvalInput, 'items'> & {
   jobs: EvalJob[];
   concurrency: number;
-}
+};
 
 export interface EvalProgress {
   total: number;
