@@ -1,0 +1,64 @@
+// The promotion gate: interval above zero, no leaked battery task, a qualified (not overridden) evaluator set.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { EvalRecord } from '../src/activities/eval';
+import { createBattery } from '../src/flywheel/battery';
+import { figures } from '../src/flywheel/eval-stats';
+import { decidePromotion } from '../src/flywheel/promotion';
+import { taskHash } from '../src/flywheel/task-hash';
+import { tempDir } from './support/harness-env';
+
+const evalWith = (ci95: [number, number] | null, over: Partial<EvalRecord> = {}): EvalRecord => ({
+  schema: 1,
+  eval_id: 'e',
+  at: '',
+  workflow_id: '',
+  battery: { name: 'b', version: 1, sha256: 'x' },
+  model: 'tuned',
+  baseline: 'base',
+  evaluator_models: ['j'],
+  evaluator_qualifications: {},
+  allow_unqualified: false,
+  battery_figures: {
+    model: figures([]),
+    baseline: figures([]),
+    diff: { n: 3, mean: ci95 ? (ci95[0] + ci95[1]) / 2 : null, ci95 },
+  },
+  train_figures: null,
+  overfit_gap: null,
+  items: [],
+  ...over,
+});
+
+void describe('the promotion gate', () => {
+  const dataDir = tempDir('fw-promo-');
+  createBattery(dataDir, 'core', ['held task one', 'held task two'], { source: 'test' });
+
+  void test('an interval above zero with no leak promotes', () => {
+    const d = decidePromotion(dataDir, evalWith([0.2, 1.1]), [taskHash('some training task')]);
+    assert.deepEqual(d.reasons, []);
+    assert.equal(d.promote, true);
+  });
+
+  void test('an interval touching zero, a leaked battery task or an override each block it with a reason', () => {
+    const d = decidePromotion(dataDir, evalWith([0, 1.1], { allow_unqualified: true }), [
+      taskHash('Held  Task One'),
+    ]);
+    assert.equal(d.promote, false);
+    assert.deepEqual(
+      d.leaked_tasks,
+      [taskHash('held task one')],
+      'the leak is found through the normalized hash',
+    );
+    assert.equal(d.reasons.length, 3, d.reasons.join('; '));
+    assert.match(d.reasons.join('; '), /not above zero/);
+    assert.match(d.reasons.join('; '), /training data/);
+    assert.match(d.reasons.join('; '), /unqualified/);
+  });
+
+  void test('an eval without a baseline cannot promote', () => {
+    const d = decidePromotion(dataDir, evalWith(null, { baseline: null }), []);
+    assert.equal(d.promote, false);
+    assert.match(d.reasons[0], /no baseline/);
+  });
+});
