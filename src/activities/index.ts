@@ -6,6 +6,7 @@ import { finalizeActivities } from './finalize';
 import { litReviewActivities } from './lit-review';
 import { memoryActivities } from './memory';
 import { planActivities } from './plan';
+import { promoteActivities } from './promote';
 import { researchActivities } from './research';
 import { reviseActivities } from './revise';
 import { rolloutActivities } from './rollout';
@@ -27,6 +28,7 @@ export function createActivities(deps: ActivityDeps) {
     ...sweeperActivities(deps),
     ...trainActivities(deps),
     ...evalActivities(deps),
+    ...promoteActivities(deps),
   };
 }
 

@@ -5,3 +5,4 @@ export { litReview, litReviewBatch, litReviewProgressQuery, paperDoneSignal } fr
 export { sweeper } from './sweeper';
 export { trainWorkflow, trainPhaseQuery } from './train';
 export { evalBattery, evalProgressQuery } from './eval';
+export { promoteLoop } from './promote';
