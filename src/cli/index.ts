@@ -20,4 +20,5 @@ export const COMMAND_GROUPS: Array<() => Promise<{ register: Register }>> = [
   () => import('./train'),
   () => import('./battery'),
   () => import('./eval'),
+  () => import('./promote'),
 ];
