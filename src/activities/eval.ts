@@ -1,6 +1,5 @@
 // Writes one `flywheel eval` result to data/evals.jsonl: per-run items and the figures computed from them.
 import path from 'node:path';
-import { Context } from '@temporalio/activity';
 import { appendJsonl } from '../audit/jsonl';
 import { setFigures, type EvalItem, type SetFigures } from '../flywheel/eval-stats';
 import type { ActivityDeps } from './deps';
@@ -16,6 +15,8 @@ export interface RecordEvalInput {
   qualifications: Record<string, unknown>;
   allowUnqualified: boolean;
   items: EvalItem[];
+  /** The eval workflow's id (empty outside one). */
+  workflowId?: string;
 }
 
 export interface EvalRecord {
@@ -48,7 +49,7 @@ export function evalActivities(deps: ActivityDeps) {
         schema: 1,
         eval_id: i.evalId,
         at: new Date().toISOString(),
-        workflow_id: Context.current().info.workflowExecution?.workflowId ?? '',
+        workflow_id: i.workflowId ?? '',
         battery: i.battery,
         model: i.model,
         baseline: i.baseline ?? null,

@@ -17,6 +17,7 @@ import { refuseDotSegments } from './raw-path';
 import { RunIndex } from './run-index';
 import { analyticsRoutes } from './routes/analytics';
 import { memoryRoutes } from './routes/memories';
+import { modelRoutes } from './routes/models';
 import { runRoutes } from './routes/runs';
 import { securityRoutes } from './routes/security';
 import { sessionRoutes } from './routes/sessions';
@@ -124,6 +125,7 @@ export function createDashboardApp(opts: DashboardOptions): DashboardApp {
     memoryRoutes,
     securityRoutes,
     systemRoutes,
+    modelRoutes,
   ])
     app.route('/', routes(ctx));
 

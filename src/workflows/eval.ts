@@ -6,6 +6,7 @@ import {
   executeChild,
   proxyActivities,
   setHandler,
+  workflowInfo,
 } from '@temporalio/workflow';
 import type * as activities from '../activities';
 import type { EvalRecord, RecordEvalInput } from '../activities/eval';
@@ -25,7 +26,7 @@ export interface EvalJob {
   input: HarnessInput;
 }
 
-export type EvalWorkflowInput = Omit<RecordEvalInput, 'items'> & {
+export type EvalWorkflowInput = Omit<RecordEvalInput, 'items' | 'workflowId'> & {
   jobs: EvalJob[];
   concurrency: number;
 };
@@ -79,5 +80,6 @@ export async function evalBattery(input: EvalWorkflowInput): Promise<EvalRecord>
     qualifications: input.qualifications,
     allowUnqualified: input.allowUnqualified,
     items,
+    workflowId: workflowInfo().workflowId,
   });
 }
