@@ -11,7 +11,11 @@ import { ensureDemoHfWeights, ensureTrainEnv } from '../src/train/env';
 import { readModels } from '../src/train/lineage';
 import { DEFAULT_TRAIN_ARGS } from '../src/train/run';
 import type { trainWorkflow } from '../src/workflows/train';
-import { harnessEnv, stopOwnServer, tempDir, type HarnessEnv } from './support/harness-env';
+import { createBattery } from '../src/flywheel/battery';
+import { buildEvalInput, startEval } from '../src/flywheel/eval-start';
+import { harnessEnv, MODELS, stopOwnServer, tempDir, type HarnessEnv } from './support/harness-env';
+import { modelRouter, type ModelRouter } from './support/model-router';
+import type { RecordedRequest } from './support/scripted-ollama';
 import { REAL_MODELS, realOllama, type RealOllama } from './support/real-ollama';
 
 /** A small SFT export as `flywheel export sft` writes it: train.jsonl with provenance and a dataset card. */
@@ -44,15 +48,38 @@ function writeExport(dir: string, n: number): string {
 void describe('flywheel train on the demo model (CPU)', { timeout: 30 * 60_000 }, () => {
   let ollama: RealOllama;
   let env: HarnessEnv;
+  let router: ModelRouter;
+  let tunedName = '';
 
   before(async () => {
     await ensureTrainEnv();
     await ensureDemoHfWeights();
     ollama = await realOllama();
-    env = await harnessEnv({ env: { OLLAMA_HOST: ollama.host } });
+    // The real Ollama serves the demo model and the tuned ones; the scripted server plays planner, evaluator, embedder.
+    let scripted = '';
+    router = await modelRouter({
+      real: ollama.host,
+      scripted: () => scripted,
+      scriptedModels: [MODELS.planner, MODELS.evaluator, MODELS.embed],
+    });
+    env = await harnessEnv({
+      env: { OLLAMA_HOST: router.url, FLYWHEEL_NUM_PREDICT: '32', FLYWHEEL_MAX_ROUNDS: '1' },
+    });
+    scripted = env.ollama.url;
+    env.ollama.rule({ model: MODELS.planner, respond: { search_queries: ['agents'], synthesis_notes: 'n' } });
+    env.ollama.rule({
+      model: MODELS.evaluator,
+      respond: (req: RecordedRequest) => {
+        // The scripted evaluator: a longer draft scores higher (deterministic for a given draft).
+        const v = Math.min(10, 4 + (req.lastMessage ?? '').length / 400);
+        const d = { relevance: v, completeness: v, depth: v, specificity: v, structure: v, groundedness: v };
+        return { scores: d, issues: [], feedback: 'ok' };
+      },
+    });
   });
   after(async () => {
     await env?.close();
+    await router?.close();
     await ollama?.stop();
     await stopOwnServer();
   });
@@ -87,6 +114,7 @@ void describe('flywheel train on the demo model (CPU)', { timeout: 30 * 60_000 }
     const rec = await handle.result();
 
     assert.equal(rec.name, `smollm2-ft-${id}:latest`);
+    tunedName = rec.name;
     assert.ok(
       rec.resumed_from && /checkpoint-\d+$/.test(rec.resumed_from),
       `resumed, not ${rec.resumed_from}`,
@@ -114,5 +142,46 @@ void describe('flywheel train on the demo model (CPU)', { timeout: 30 * 60_000 }
     assert.equal(lineage.training_args.steps, 16);
     assert.ok(typeof lineage.final_loss === 'number' && lineage.final_loss > 0);
     assert.ok((lineage.tokens_per_s ?? 0) > 0 && lineage.tokens > 0);
+  });
+
+  void test('base vs tuned on a 3-task battery: real producers, the scripted evaluator, a report in evals.jsonl', async () => {
+    assert.ok(tunedName, 'the training test ran first');
+    const battery = createBattery(
+      env.dataDir,
+      'ci3',
+      [
+        'How do LLM agents use external tools?',
+        'What is retrieval-augmented generation?',
+        'Why do agents plan?',
+      ],
+      { source: 'test' },
+    ).battery;
+    const input = await buildEvalInput(env.settings, {
+      battery,
+      model: tunedName,
+      baseline: REAL_MODELS.producer,
+      evaluatorModels: [MODELS.evaluator],
+      trainTasks: [],
+      allowUnqualified: true,
+      concurrency: 1,
+    });
+    const rec = await (await startEval(env.client, env.taskQueue, input)).result();
+    assert.ok(
+      rec.items.every((i) => i.final !== 'ERROR'),
+      JSON.stringify(rec.items),
+    );
+    assert.equal(rec.battery_figures.model.n, 3);
+    assert.equal(rec.battery_figures.diff?.n, 3, 'every task paired');
+    const ci = rec.battery_figures.diff!.ci95!;
+    assert.ok(ci[0] <= rec.battery_figures.diff!.mean! && rec.battery_figures.diff!.mean! <= ci[1]);
+    const seen = env.ollama.requests.map((r) => r.model);
+    assert.ok(
+      seen.filter((m) => m === MODELS.evaluator).length >= 6,
+      'the scripted evaluator judged every run',
+    );
+    assert.ok(
+      !seen.includes(REAL_MODELS.producer) && !seen.includes(tunedName),
+      'the producers were the real models',
+    );
   });
 });
