@@ -13,6 +13,7 @@ const BENCHES: Bench[] = [
   { name: 'idle-share', load: async () => (await import('./idle-share')).benchIdleShare },
   { name: 'worker-tuning', load: async () => (await import('./worker-tuning')).benchWorkerTuning },
   { name: 'cluster', load: async () => (await import('./cluster')).benchCluster },
+  { name: 'train', load: async () => (await import('./train')).benchTrain },
 ];
 
 async function main() {

@@ -19,4 +19,8 @@ export const COMMAND_GROUPS: Array<() => Promise<{ register: Register }>> = [
   () => import('./import'),
   () => import('./dashboard'),
   () => import('./cluster'),
+  () => import('./train'),
+  () => import('./battery'),
+  () => import('./eval'),
+  () => import('./promote'),
 ];

@@ -18,6 +18,7 @@ import { RunIndex } from './run-index';
 import { analyticsRoutes } from './routes/analytics';
 import { evaluatorRoutes } from './routes/evaluators';
 import { memoryRoutes } from './routes/memories';
+import { modelRoutes } from './routes/models';
 import { runRoutes } from './routes/runs';
 import { securityRoutes } from './routes/security';
 import { sessionRoutes } from './routes/sessions';
@@ -126,6 +127,7 @@ export function createDashboardApp(opts: DashboardOptions): DashboardApp {
     securityRoutes,
     systemRoutes,
     evaluatorRoutes,
+    modelRoutes,
   ])
     app.route('/', routes(ctx));
 

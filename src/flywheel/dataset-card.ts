@@ -144,6 +144,7 @@ export function datasetCard(s: ExportSummary, dataDir: string): string {
     `- records read: ${s.input.runsRead} (unusable: ${s.input.unusableRecords}; corrupt lines skipped: ${s.input.corruptLines}; repeated run ids skipped: ${s.input.duplicateRunIds})`,
     `- rollout pairs read: ${s.input.rolloutPairsRead}`,
     `- duplicate rows dropped (same prompt and completion): ${s.duplicatesDropped}`,
+    `- rows withheld because their task is in a held-out battery: ${s.batteryWithheld}`,
     `- runs that passed the filters but could not be exported: ${s.problems.length}`,
     '',
     '## Filters',

@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { readJsonl } from '../audit/jsonl';
+import { batteryTaskHashes } from './battery';
 import { writeDatasetCard } from './dataset-card';
 import {
   dpoRows,
@@ -18,7 +19,7 @@ import {
 } from './export-rows';
 import { checkRunLabels, EvaluatorTally, type EvaluatorFigures } from './qualified';
 import { runView, type RunView } from './run-view';
-import { contentKey, splitOf } from './task-hash';
+import { contentKey, splitOf, taskHash } from './task-hash';
 
 export interface ExportOptions {
   kind: ExportKind;
@@ -68,6 +69,8 @@ export interface ExportSummary {
   /** Every evaluator of the runs read: status at run time, accuracy and its 95% interval. */
   evaluators: EvaluatorFigures[];
   duplicatesDropped: number;
+  /** Rows withheld because their task is in a held-out battery (data/batteries/). */
+  batteryWithheld: number;
   /** Runs that passed the filters but could not be exported, with the reason (e.g. a missing output file). */
   problems: RunProblem[];
   /** Values per histogram name. */
@@ -119,6 +122,7 @@ export async function exportDataset(o: ExportOptions): Promise<ExportSummary> {
     },
     evaluators: [],
     duplicatesDropped: 0,
+    batteryWithheld: 0,
     problems: [],
     histograms: {},
     provenance: { rubricVersions: {}, evaluatorModels: {}, producerModels: {}, runKinds: {}, sources: {} },
@@ -143,11 +147,16 @@ export async function exportDataset(o: ExportOptions): Promise<ExportSummary> {
   // Qualified evaluators only (unless allowUnqualified): per run id, whether its labels may be used.
   const qualifiedRun = new Map<string, boolean>();
   const tally = new EvaluatorTally();
+  const heldOut = batteryTaskHashes(dataDir);
 
   const emit = async (
     b: BuiltRow,
     prov: { source: string; run?: RunView; rubric: string; evaluators: string[]; producer: string },
   ) => {
+    if (heldOut.has(taskHash(b.task))) {
+      s.batteryWithheld++;
+      return;
+    }
     const key = contentKey(...b.identity);
     if (seen.has(key)) {
       s.duplicatesDropped++;

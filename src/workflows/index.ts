@@ -4,3 +4,6 @@ export { rolloutBatch, rolloutTask, rolloutCandidate, rolloutProgressQuery } fro
 export { litReview, litReviewBatch, litReviewProgressQuery, paperDoneSignal } from './lit-review';
 export { sweeper } from './sweeper';
 export { judgeQualify, judgeProgressQuery } from './judge';
+export { trainWorkflow, trainPhaseQuery } from './train';
+export { evalBattery, evalProgressQuery } from './eval';
+export { promoteLoop } from './promote';

@@ -262,6 +262,11 @@ export class ScriptedOllama {
         return json(res, 200, { models: this.loadedModels().map((name) => this.describeLoaded(name)) });
       case 'show':
         return this.show(body, res);
+      case 'copy': // like Ollama's /api/copy: a new name for the source model
+        if (!this.models.has(normalise(String(body.source))))
+          return json(res, 404, { error: 'model not found' });
+        this.addModel(String(body.destination));
+        return json(res, 200, {});
       default:
         return this.infer(endpoint, record, body, res);
     }
@@ -594,7 +599,7 @@ export class ScriptedOllama {
 // ---- helpers ----
 
 function endpointOf(path: string): string {
-  const m = /^\/api\/(chat|generate|embed|embeddings|tags|show|ps|version)\/?$/.exec(path);
+  const m = /^\/api\/(chat|generate|embed|embeddings|tags|show|ps|version|copy)\/?$/.exec(path);
   return m ? m[1] : 'unknown';
 }
 
