@@ -101,7 +101,11 @@ function runPair(
   | { problem: string }
   | null {
   if (run.scores.length < 2) return null;
-  const delta = r2(last(run.scores) - run.scores[0]);
+  // One definition for dpo's score_delta and reward's margin: the chosen text (the published output, the best
+  // round) against the rejected one (the round-1 draft).
+  const chosenScore = Math.max(...run.scores);
+  const rejectedScore = run.scores[0];
+  const delta = r2(chosenScore - rejectedScore);
   if (delta < f.minDelta) return null;
   const out = readRecordText(dataDir, run.outputPath);
   if (!out.ok) return { problem: out.reason };
@@ -112,12 +116,12 @@ function runPair(
     chosen: out.text,
     rejected: draft.text,
     delta,
-    chosenScore: Math.max(...run.scores),
-    rejectedScore: run.scores[0],
+    chosenScore,
+    rejectedScore,
   };
 }
 
-/** dpo: runs with ≥ 2 scored rounds and last − first ≥ minDelta; rejected is the round-1 draft's text. */
+/** dpo: runs with ≥ 2 scored rounds and best − first ≥ minDelta; rejected is the round-1 draft's text. */
 export function dpoRows(dataDir: string, run: RunView, f: RowFilters): Built {
   const p = runPair(dataDir, run, f);
   if (p === null) return { rows: [], problems: [] };
@@ -149,7 +153,7 @@ export function rewardRows(dataDir: string, run: RunView, f: RowFilters): Built 
   const p = runPair(dataDir, run, f);
   if (p === null) return { rows: [], problems: [] };
   if ('problem' in p) return { rows: [], problems: [p.problem] };
-  const margin = r2(p.chosenScore - p.rejectedScore);
+  const margin = p.delta;
   const row = {
     prompt: promptOf(run.task, f),
     chosen: answer(p.chosen, f),
