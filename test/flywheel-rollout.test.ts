@@ -91,6 +91,18 @@ describe('rollout batch', () => {
     assert.equal(pairs.filter((x) => x.prompt === tasks[1]).length, 0);
   });
 
+  test('a pair needs best − worst above 0.5: a gap of exactly 0.5 gives none, 0.51 gives one', async () => {
+    const tasks = ['agents at the margin (margin 0.5)', 'agents past the margin (margin 0.51)'];
+    const input = buildBatchInput(env.settings, { tasks, concurrency: 2, storeAs: 'rollouts/tasks/margin' });
+    const result = await (await startRolloutBatch(env.client, env.taskQueue, 'b-margin', input)).result();
+    assert.deepEqual([result.done, result.failed, result.pairs], [2, 0, 1]);
+    const pairs = await readAll(path.join(env.dataDir, 'rollouts', 'b-margin.jsonl'));
+    assert.deepEqual(
+      pairs.map((p) => [p.prompt, p.reward, p.chosen_score, p.rejected_score]),
+      [[tasks[1], 0.51, 7.51, 7]],
+    );
+  });
+
   test('the rollout CLI starts a batch, shows progress, and refuses a batch id used before', async () => {
     const s = env.settings;
     const tasks = path.join(tempDir('fw-tasks-'), 'tasks.txt');
