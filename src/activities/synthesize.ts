@@ -1,6 +1,7 @@
 import { chat, LlmError } from '../llm/client';
 import { loadRunSynthInstructions } from '../harness/prompts';
 import { scanAndRecord } from '../security/events';
+import { stageOverride } from '../skills/registry';
 import { cancelSignal, readDataFile, workRel, writeDataFile, type ActivityDeps } from './deps';
 import type { Source } from './research';
 import type { StageArgs } from './types';
@@ -48,6 +49,11 @@ export function synthesizeActivities({ settings }: ActivityDeps) {
       const ins = loadRunSynthInstructions(settings.dataDir, a.runId);
       const planned = JSON.parse(readDataFile(settings.dataDir, a.planPath)) as { synthesis_notes?: string };
       const sources = JSON.parse(readDataFile(settings.dataDir, a.sourcesPath)) as Source[];
+      // A prompt-override skill named by the task (`/strict-citations …`) adds its text to this stage's instructions.
+      const override = stageOverride(a.task, 'synthesize');
+      const system = [ins.SYNTH_INSTRUCTION, ins.SYNTH_INSTRUCTION_FORMAT, override]
+        .filter(Boolean)
+        .join('\n');
       const res = await chat({
         host: settings.OLLAMA_HOST,
         model: a.model,
@@ -57,7 +63,7 @@ export function synthesizeActivities({ settings }: ActivityDeps) {
         timeoutMs: settings.FLYWHEEL_LLM_TIMEOUT_S * 1000,
         purpose: 'synthesize',
         messages: [
-          { role: 'system', content: `${ins.SYNTH_INSTRUCTION}\n${ins.SYNTH_INSTRUCTION_FORMAT}` },
+          { role: 'system', content: system },
           {
             role: 'user',
             content: `Task: ${a.task}\n\nPlanner notes: ${planned.synthesis_notes ?? ''}\n\nSources:\n${formatSources(sources)}`,

@@ -63,3 +63,9 @@ export function matchSkill(task: string): Skill | null {
   }
   return null;
 }
+
+/** The prompt-override text a task's skill adds to `stage` (`/deep-synthesis …`, `/strict-citations …`), or null. */
+export function stageOverride(task: string, stage: string): string | null {
+  const skill = matchSkill(task);
+  return skill?.promptOverride?.stage === stage ? skill.promptOverride.text : null;
+}
