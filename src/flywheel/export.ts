@@ -21,6 +21,9 @@ import { checkRunLabels, EvaluatorTally, type EvaluatorFigures } from './qualifi
 import { runView, type RunView } from './run-view';
 import { contentKey, splitOf, taskHash } from './task-hash';
 
+/** Harness runs and rollout candidates share the Wiggum rubric; lit-review scores do not, so they are opt-in. */
+export const DEFAULT_EXPORT_KINDS = ['run', 'rollout'];
+
 export interface ExportOptions {
   kind: ExportKind;
   /** runs.jsonl to read. */
@@ -34,7 +37,7 @@ export interface ExportOptions {
   format?: ExportFormat;
   /** Share of tasks (0–0.9) written to test.jsonl, chosen by task hash. */
   split?: number;
-  /** Run kinds to read (default: all). */
+  /** Run kinds to read (default: DEFAULT_EXPORT_KINDS; lit-review scores use another rubric). */
   runKinds?: string[];
   /** dpo: also take the rollout pairs (reward always does). */
   includeRollouts?: boolean;
@@ -106,7 +109,7 @@ export async function exportDataset(o: ExportOptions): Promise<ExportSummary> {
     filters: {
       ...filters,
       split,
-      runKinds: o.runKinds ?? 'all',
+      runKinds: o.runKinds ?? DEFAULT_EXPORT_KINDS,
       includeRollouts: Boolean(o.includeRollouts),
       allowUnqualified: Boolean(o.allowUnqualified),
     },
@@ -199,7 +202,7 @@ export async function exportDataset(o: ExportOptions): Promise<ExportSummary> {
       }
       const labels = checkRunLabels(rec);
       qualifiedRun.set(run.runId, labels.qualified);
-      if (o.runKinds && !o.runKinds.includes(run.kind)) continue;
+      if (!(o.runKinds ?? DEFAULT_EXPORT_KINDS).includes(run.kind)) continue;
       tally.add(rec, labels);
       if (!labels.qualified) {
         s.input.unqualified++;
