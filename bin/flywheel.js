@@ -4,4 +4,11 @@ const { register } = require('node:module');
 const { pathToFileURL } = require('node:url');
 register('tsx/esm', { parentURL: pathToFileURL(__filename), data: { active: true } });
 require('tsx/cjs');
+// A reader that closes the pipe early (`flywheel … | head`) ends the command quietly, not with an EPIPE trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err) => {
+    if (err && err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
+}
 require('../src/client.ts').main();
