@@ -1,7 +1,6 @@
-// Makes sure cluster mode can run: PostgreSQL's binaries (Debian's `postgresql`, installed with apt when missing and
-// we are root) and temporal-server + temporal-sql-tool (built once with Go into ~/.cache/flywheel). Used by CI and
+// Makes sure cluster mode can run: PostgreSQL's binaries (Debian's `postgresql`, installed with apt when missing)
+// and temporal-server + temporal-sql-tool (built once with Go into ~/.cache/flywheel). Used by the test setup and
 // by test/cluster.test.ts, so the tests install what they need whichever way they are started.
-import { spawnSync } from 'node:child_process';
 import {
   resolveServerBinaries,
   resolveUiBinary,
@@ -9,27 +8,8 @@ import {
   TEMPORAL_UI_VERSION,
   type ServerBinaries,
 } from '../src/cluster/binaries';
-import { findPgBin, PostgresError } from '../src/cluster/postgres';
-
-function aptInstallPostgres(say: (l: string) => void): void {
-  if (process.getuid?.() !== 0 || spawnSync('apt-get', ['--version'], { stdio: 'ignore' }).status !== 0)
-    throw new PostgresError(
-      'PostgreSQL is not installed. Fix: `sudo apt-get install postgresql` (or your OS package).',
-    );
-  say('Installing PostgreSQL with apt-get (one time)...');
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  for (const args of [
-    ['update', '-q'],
-    ['install', '-y', '-q', '--no-install-recommends', 'postgresql'],
-  ]) {
-    const r = spawnSync('apt-get', args, {
-      env,
-      stdio: ['ignore', 'ignore', 'inherit'],
-      timeout: 15 * 60_000,
-    });
-    if (r.status !== 0) throw new PostgresError(`apt-get ${args.join(' ')} failed (exit ${r.status})`);
-  }
-}
+import { findPgBin } from '../src/cluster/postgres';
+import { aptInstall } from '../src/util/apt';
 
 export async function ensureClusterPrerequisites(
   say: (line: string) => void = () => {},
@@ -38,7 +18,7 @@ export async function ensureClusterPrerequisites(
   try {
     pgBin = findPgBin();
   } catch {
-    aptInstallPostgres(say);
+    await aptInstall(['postgresql'], 'cluster mode (PostgreSQL)');
     pgBin = findPgBin();
   }
   const binaries = await resolveServerBinaries({ allowBuild: true, say });

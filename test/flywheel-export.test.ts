@@ -13,6 +13,7 @@ import { harnessEnv, MODELS, tempDir, type HarnessEnv, stopOwnServer } from './s
 import { scriptExports, text } from './fixtures/flywheel/export-script';
 import { saveQualification } from '../src/judge/qualification';
 import { qualification } from './support/qualifications';
+import { testPython } from './support/python';
 
 const ROOT = path.resolve(__dirname, '..');
 const TASKS = {
@@ -257,7 +258,7 @@ describe('flywheel exports from real harness runs', () => {
     ];
     const kinds = ['sft', 'sft', 'dpo', 'dpo', 'kto', 'reward'];
     const args = dirs.map((d, i) => `${kinds[i]}=${d}`);
-    const res = spawnSync('python3', [path.join(ROOT, 'test/python/check_exports.py'), ...args], {
+    const res = spawnSync(testPython(), [path.join(ROOT, 'test/python/check_exports.py'), ...args], {
       encoding: 'utf8',
     });
     assert.equal(res.status, 0, `${res.stdout}\n${res.stderr}`);

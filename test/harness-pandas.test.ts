@@ -16,6 +16,7 @@ import {
   scriptProducer,
   startRun,
 } from './support/harness-scenarios';
+import { testPython } from './support/python';
 
 after(() => stopOwnServer());
 
@@ -23,11 +24,11 @@ const SNIPPET = path.join(__dirname, 'python', 'seed_snippet.py');
 
 describe('harness run: the seed’s pandas snippet', () => {
   test('runs unchanged on a log with PASS, FAIL and ERROR records', async () => {
-    const pandas = spawnSync('python3', ['-c', 'import pandas'], { encoding: 'utf8' });
+    const pandas = spawnSync(testPython(), ['-c', 'import pandas'], { encoding: 'utf8' });
     assert.equal(
       pandas.status,
       0,
-      `python3 with pandas is needed (python3 -m pip install pandas): ${pandas.stderr}`,
+      `${testPython()} has no pandas (\`npx tsx test/setup.ts\` creates the test venv): ${pandas.stderr}`,
     );
     await withHarnessEnv({}, async (env) => {
       await passAfterTwoRounds(env); // PASS, specificity [5.5, 8.0]
@@ -49,7 +50,7 @@ describe('harness run: the seed’s pandas snippet', () => {
         recs.map((r) => r.final),
         ['PASS', 'FAIL', 'ERROR', 'PASS'],
       );
-      const out = spawnSync('python3', [SNIPPET], { cwd: path.dirname(env.dataDir), encoding: 'utf8' });
+      const out = spawnSync(testPython(), [SNIPPET], { cwd: path.dirname(env.dataDir), encoding: 'utf8' });
       assert.equal(out.status, 0, out.stderr);
       // Failure rate by model, then the mean first-round specificity: (5.5 + 9) / 2, the unscored runs left out.
       assert.match(out.stdout, /producer:test\s+PASS\s+0\.666667/);

@@ -33,6 +33,7 @@ import {
   type RecordingProxy,
   type Rewrite,
 } from './support/real-ollama';
+import { testPython } from './support/python';
 
 const { producer: MODEL, evaluatorAlias: EVAL_ALIAS } = REAL_MODELS;
 const ROOT = path.resolve(__dirname, '..');
@@ -433,7 +434,7 @@ void describe('Flywheel on a real model (SmolLM2-135M on Ollama, CPU)', { timeou
     assert.match(card.split('\n---\n')[1], /^> \*\*Warning: exported with `--allow-unqualified`\*\*/);
     assert.deepEqual([...sft.problems, ...dpo.problems], []);
     const res = spawnSync(
-      'python3',
+      testPython(),
       [path.join(ROOT, 'test/python/check_exports.py'), `sft=${sft.outDir}`, `dpo=${dpo.outDir}`],
       { encoding: 'utf8' },
     );

@@ -1,9 +1,11 @@
-// The test command: one Temporal dev server for the whole run, then node's test runner over test/*.test.ts.
+// The test command: the setup steps (test/setup.ts: installs what the tests need on first use), one Temporal dev
+// server for the whole run, then node's test runner over test/*.test.ts. FLYWHEEL_TEST_SETUP=0 skips the setup.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startDevServer } from '../src/temporal/dev-server';
+import { runSetup, SetupFailed } from './setup';
 
 async function main() {
   const args = process.argv.slice(2);
@@ -15,6 +17,7 @@ async function main() {
         .filter((f) => f.endsWith('.test.ts'))
         .sort()
         .map((f) => path.join('test', f));
+  const setupEnv = process.env.FLYWHEEL_TEST_SETUP === '0' ? {} : await runSetup();
   const logFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'fw-temporal-')), 'server.log');
   const server = await startDevServer({ logFile });
   process.stderr.write(`Temporal dev server for tests at ${server.address} (log ${logFile})\n`);
@@ -30,7 +33,11 @@ async function main() {
       `--test-concurrency=${process.env.TEST_CONCURRENCY ?? 2}`,
       ...files,
     ],
-    { cwd: root, stdio: 'inherit', env: { ...process.env, FLYWHEEL_TEST_TEMPORAL_ADDRESS: server.address } },
+    {
+      cwd: root,
+      stdio: 'inherit',
+      env: { ...process.env, ...setupEnv, FLYWHEEL_TEST_TEMPORAL_ADDRESS: server.address },
+    },
   );
   const stop = () => child.kill('SIGINT');
   process.on('SIGINT', stop);
@@ -43,6 +50,10 @@ async function main() {
 }
 
 main().catch((e) => {
+  if (e instanceof SetupFailed) {
+    process.stderr.write(`${e.message}\n`);
+    process.exit(1);
+  }
   process.stderr.write(`${(e as Error).stack ?? e}\n`);
   process.exit(1);
 });

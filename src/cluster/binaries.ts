@@ -50,9 +50,8 @@ async function goInstall(
 ): Promise<void> {
   await withBuildLock(dir + '.lock', async () => {
     if (done()) return;
-    say?.(`Building ${label} with Go (one time)...`);
     const env = { ...process.env, GOTOOLCHAIN: 'local', GOBIN: dir, CGO_ENABLED: '0' };
-    await runLogged('go', ['install', ...packages], { label: `go build ${label}`, env });
+    await runLogged('go', ['install', ...packages], { label: `${label}: go install (one time, ~3 min)`, env });
     after?.(env);
   });
 }

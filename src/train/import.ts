@@ -32,7 +32,8 @@ export async function importIntoOllama(opts: {
   fs.writeFileSync(modelfile, `${lines.join('\n')}\n`);
   const hostPort = new URL(opts.host).host;
   await runLogged(opts.ollamaPath, ['create', opts.name, '-f', modelfile], {
-    label: 'ollama create',
-    env: { ...process.env, OLLAMA_HOST: hostPort, FLYWHEEL_QUIET_BUILD: '1' },
+    label: `ollama create ${opts.name}`,
+    quiet: true,
+    env: { ...process.env, OLLAMA_HOST: hostPort },
   });
 }

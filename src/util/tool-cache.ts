@@ -2,6 +2,7 @@ import { spawnSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { logTail, startStepLine } from './progress';
 
 /** Cache folder for binaries Flywheel builds or downloads: outside the repo, shared by runs and CI. */
 export function cacheDir(...parts: string[]): string {
@@ -34,34 +35,55 @@ export function hasGo(): boolean {
   return spawnSync('go', ['version'], { stdio: 'ignore' }).status === 0;
 }
 
-/** Runs a command, streaming its output to our stderr with a prefix; rejects on non-zero exit. */
+/** The log file of a step, under the cache's logs folder: its latest full output (each run starts it afresh). */
+export function stepLogFile(what: string): string {
+  const slug =
+    what
+      .replace(/[^A-Za-z0-9.-]+/g, '-')
+      .replace(/^-|-$/g, '')
+      .slice(0, 60) || 'step';
+  const file = cacheDir('logs', `${slug}.log`);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  return file;
+}
+
+/**
+ * Runs a command with its output going to a log file and one progress line on stderr (what, elapsed, the log's
+ * path); rejects on non-zero exit with the log's tail. FLYWHEEL_VERBOSE_BUILD=1 streams the output as well.
+ */
 export function runLogged(
   cmd: string,
   args: string[],
-  opts: { cwd?: string; env?: NodeJS.ProcessEnv; label: string },
+  opts: { cwd?: string; env?: NodeJS.ProcessEnv; label: string; quiet?: boolean },
 ) {
+  const logFile = stepLogFile(opts.label);
+  const log = fs.createWriteStream(logFile);
+  log.write(`$ ${cmd} ${args.join(' ')}\n`);
+  const line =
+    opts.quiet || process.env.FLYWHEEL_QUIET_BUILD === '1' ? undefined : startStepLine(opts.label, logFile);
+  const verbose = process.env.FLYWHEEL_VERBOSE_BUILD === '1';
   return new Promise<void>((resolve, reject) => {
     const child = spawn(cmd, args, {
       cwd: opts.cwd,
       env: opts.env ?? process.env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const tail: string[] = [];
     const onData = (b: Buffer) => {
-      for (const line of b.toString().split('\n')) {
-        if (!line.trim()) continue;
-        tail.push(line);
-        if (tail.length > 30) tail.shift();
-        if (process.env.FLYWHEEL_QUIET_BUILD !== '1') process.stderr.write(`[${opts.label}] ${line}\n`);
-      }
+      log.write(b);
+      if (verbose) process.stderr.write(b);
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
-    child.on('error', reject);
-    child.on('exit', (code) =>
-      code === 0
-        ? resolve()
-        : reject(new Error(`${cmd} ${args.join(' ')} exited with ${code}:\n${tail.join('\n')}`)),
+    const finish = (err?: Error) =>
+      log.end(() => {
+        line?.end(!err);
+        if (!err) return resolve();
+        const tail = logTail(logFile);
+        reject(new Error(`${err.message}${tail ? `:\n${tail}` : ''}\n(full log: ${logFile})`));
+      });
+    child.on('error', (e) => finish(e));
+    child.on('close', (code) =>
+      finish(code === 0 ? undefined : new Error(`${cmd} ${args.join(' ')} exited with ${code}`)),
     );
   });
 }

@@ -2,6 +2,7 @@
 // property-based requests for every operation, checked for 5xx, schema-breaking answers, undocumented
 // statuses and content types.
 import { spawn, spawnSync } from 'node:child_process';
+import { testPython } from '../support/python';
 
 export const CHECKS = [
   'not_a_server_error',
@@ -14,7 +15,7 @@ export const CHECKS = [
 /** The CLI's entry point, called through python3 so a user-level pip install need not be on PATH. */
 const LAUNCH = 'from schemathesis.cli import schemathesis; schemathesis(prog_name="schemathesis")';
 
-export const python = () => process.env.FLYWHEEL_PYTHON ?? 'python3';
+export const python = testPython;
 
 /** The installed schemathesis version, or an error saying how to install it. */
 export function schemathesisVersion(): { version?: string; error?: string } {
@@ -23,7 +24,7 @@ export function schemathesisVersion(): { version?: string; error?: string } {
   });
   if (r.status === 0) return { version: r.stdout.trim() };
   return {
-    error: `schemathesis is not installed for ${python()} (python3 -m pip install -r requirements-test.txt): ${
+    error: `schemathesis is not installed for ${python()} (\`npx tsx test/setup.ts\` creates the test venv; or set FLYWHEEL_TEST_PYTHON): ${
       r.error?.message ?? r.stderr.trim().split('\n').pop()
     }`,
   };
