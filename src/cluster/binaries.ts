@@ -51,7 +51,10 @@ async function goInstall(
   await withBuildLock(dir + '.lock', async () => {
     if (done()) return;
     const env = { ...process.env, GOTOOLCHAIN: 'local', GOBIN: dir, CGO_ENABLED: '0' };
-    await runLogged('go', ['install', ...packages], { label: `${label}: go install (one time, ~3 min)`, env });
+    await runLogged('go', ['install', ...packages], {
+      label: `${label}: go install (one time, ~3 min)`,
+      env,
+    });
     after?.(env);
   });
 }

