@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { readyVenvPython } from '../src/util/python-env';
-import { logTail, startStepLine } from '../src/util/progress';
+import { logTail, startStepLine, type ProgressOut } from '../src/util/progress';
 import { stepLogFile } from '../src/util/tool-cache';
 import { TEST_VENV } from './support/python';
 
@@ -13,7 +13,13 @@ const ROOT = path.resolve(__dirname, '..');
 const tsx = (script: string) => [process.execPath, '--import', 'tsx', path.join(ROOT, script)];
 
 /** The steps, in order; each is one command whose output goes to its log. */
-export const SETUP_STEPS: { id: string; what: string; cmd: string[] }[] = [
+export interface SetupStep {
+  id: string;
+  what: string;
+  cmd: string[];
+}
+
+export const SETUP_STEPS: SetupStep[] = [
   {
     id: 'system',
     what: 'system packages (chromium, python3-venv, g++)',
@@ -40,10 +46,11 @@ export const SETUP_STEPS: { id: string; what: string; cmd: string[] }[] = [
   { id: 'web', what: 'dashboard page build', cmd: ['npm', 'run', '--silent', 'build:web'] },
 ];
 
-function runStep(step: (typeof SETUP_STEPS)[number]): Promise<boolean> {
+/** Runs one step with its output in its log; one line on `out`, plus the log's tail when it fails. */
+export function runStep(step: SetupStep, out: ProgressOut = process.stderr): Promise<boolean> {
   const logFile = stepLogFile(`setup-${step.id}`);
   fs.writeFileSync(logFile, '');
-  const line = startStepLine(step.what, logFile);
+  const line = startStepLine(step.what, logFile, out);
   const log = fs.openSync(logFile, 'a');
   return new Promise((resolve) => {
     const [cmd, ...args] = step.cmd;
@@ -52,7 +59,7 @@ function runStep(step: (typeof SETUP_STEPS)[number]): Promise<boolean> {
     const finish = (ok: boolean) => {
       fs.closeSync(log);
       line.end(ok);
-      if (!ok) process.stderr.write(`${logTail(logFile)}\n(full log: ${logFile})\n`);
+      if (!ok) out.write(`${logTail(logFile)}\n(full log: ${logFile})\n`);
       resolve(ok);
     };
     child.on('error', (e) => {

@@ -7,17 +7,19 @@ export interface StepLine {
   end(ok: boolean, note?: string): void;
 }
 
+/** Where progress lines go: stderr, or anything with `write` (a terminal when `isTTY`). */
+export interface ProgressOut {
+  write(s: string): unknown;
+  isTTY?: boolean;
+}
+
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 /**
  * Starts the line for one step on `out` (stderr by default). On a terminal it ticks the elapsed time in place; elsewhere
  * (CI logs, pipes) it prints the line when the step ends, plus a "still running" line each minute of a long step.
  */
-export function startStepLine(
-  what: string,
-  logFile: string,
-  out: NodeJS.WriteStream = process.stderr,
-): StepLine {
+export function startStepLine(what: string, logFile: string, out: ProgressOut = process.stderr): StepLine {
   const t0 = Date.now();
   const tty = Boolean(out.isTTY);
   const show = (mark: string) => `${mark} ${what}  ${secs(Date.now() - t0)}  (log ${logFile})`;
