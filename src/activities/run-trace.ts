@@ -1,13 +1,12 @@
 // RunTrace, activity side: measures each attempt's real execution on the worker and every LLM call inside it.
-import { ApplicationFailure, type Context } from '@temporalio/activity';
+import { type Context } from '@temporalio/activity';
 import type { ActivityExecuteInput, ActivityInboundCallsInterceptor, Next } from '@temporalio/worker';
 import os from 'node:os';
 import path from 'node:path';
 import { appendJsonl } from '../audit/jsonl';
-import { LlmError } from '../llm/client';
 import type { SecurityEvent } from '../audit/records';
 import { llmCallScope, type LlmCallRecord } from '../llm/recorder';
-import { SearchError } from '../search/types';
+import { toActivityFailure } from '../errors';
 import { securityEventScope } from '../security/events';
 import { wrapRaised } from '../audit/security-envelope';
 import { resolveInside } from '../security/sandbox';
@@ -108,14 +107,8 @@ export class RunTraceActivityInbound implements ActivityInboundCallsInterceptor 
   }
 }
 
-/** Errors that cannot succeed on retry (model missing, bad request, bad search setup) fail at once, clearly. */
-function asFailure(e: unknown): unknown {
-  if (e instanceof LlmError && !e.retryable)
-    return ApplicationFailure.nonRetryable(e.message, `LlmError.${e.kind}`);
-  if (e instanceof SearchError && !e.retryable)
-    return ApplicationFailure.nonRetryable(e.message, 'SearchError');
-  return e;
-}
+/** Errors that cannot succeed on retry (model missing, bad request, bad setup, a refused path) fail at once, clearly. */
+const asFailure = toActivityFailure;
 
 async function toFailure<T>(p: Promise<T>): Promise<T> {
   try {

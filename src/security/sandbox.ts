@@ -4,6 +4,8 @@ import path from 'node:path';
 /** A path that would leave the sandbox root (or cannot be judged safely). */
 export class PathSandboxError extends Error {
   readonly code = 'PATH_OUTSIDE_SANDBOX';
+  /** No retry can make a refused path acceptable (the error contract, src/errors.ts). */
+  readonly retryable = false;
   constructor(
     message: string,
     readonly target: string,
