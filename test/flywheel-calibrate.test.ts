@@ -7,6 +7,7 @@ import { cohenKappa, kendallTauB, spearman } from '../src/flywheel/stats';
 import { tempDir } from './support/harness-env';
 import { ScriptedOllama, type RecordedRequest } from './support/scripted-ollama';
 import { writeRuns, type MiniRun } from './fixtures/flywheel/records';
+import { boundLlm } from '../src/llm/bound';
 
 // Independent reference implementations (different algorithms from src/flywheel/stats.ts).
 function refRanks(xs: number[]): number[] {
@@ -144,7 +145,7 @@ describe('calibrate', () => {
       runsFile: path.join(dir, 'runs.jsonl'),
       dataDir: dir,
       positionPairs: 10,
-      llm: { host: ollama.url, temperature: 0, numPredict: 64, timeoutMs: 10_000 },
+      llm: { llm: boundLlm({ host: ollama.url, timeoutMs: 10_000 }), temperature: 0, numPredict: 64 },
     });
     const [a, b] = r.evaluators;
     assert.deepEqual(a.position, {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { Context } from '@temporalio/activity';
 import type { Settings } from '../config';
+import { boundLlm, type BoundLlm } from '../llm/bound';
 import { resolveInside } from '../security/sandbox';
 
 /** What activities need from the worker process: settings and (for the sweeper) a Temporal client. */
@@ -40,4 +41,13 @@ export function cancelSignal(): AbortSignal | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The one LLM client of a worker's activities: its model server, its timeout, the running activity's cancel signal. */
+export function activityLlm(settings: Settings): BoundLlm {
+  return boundLlm({
+    host: settings.OLLAMA_HOST,
+    timeoutMs: settings.FLYWHEEL_LLM_TIMEOUT_S * 1000,
+    signal: cancelSignal,
+  });
 }

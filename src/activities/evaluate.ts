@@ -1,8 +1,7 @@
 import { z } from 'zod';
-import { chatStructured } from '../llm/client';
 import { EVAL_SYSTEM } from '../harness/prompts';
 import { composite, DIMENSIONS, median, type DimensionScores } from '../harness/rubric';
-import { cancelSignal, readDataFile, workRel, writeDataFile, type ActivityDeps } from './deps';
+import { activityLlm, readDataFile, workRel, writeDataFile, type ActivityDeps } from './deps';
 import type { EvaluatorScore, RoundResult, StageArgs } from './types';
 
 const dims = <T extends z.ZodType>(t: T) =>
@@ -48,16 +47,14 @@ export async function scoreWithRubric(
   a: { model: string; task: string; draft: string; temperature: number; numPredict: number },
 ): Promise<RubricScore> {
   const { model } = a;
+  const llm = activityLlm(settings);
   try {
-    const res = await chatStructured({
-      host: settings.OLLAMA_HOST,
+    const res = await llm.chatStructured({
       model,
       schema: EvalReply,
       formatSchema: EvalFormat,
       temperature: a.temperature,
       numPredict: a.numPredict,
-      signal: cancelSignal(),
-      timeoutMs: settings.FLYWHEEL_LLM_TIMEOUT_S * 1000,
       purpose: 'evaluate',
       messages: [
         { role: 'system', content: EVAL_SYSTEM },

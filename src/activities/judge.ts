@@ -26,7 +26,7 @@ import {
 } from '../judge/qualification';
 import { RUBRIC } from '../harness/rubric';
 import { resolveInside } from '../security/sandbox';
-import { cancelSignal, readDataFile, workRel, writeDataFile, type ActivityDeps } from './deps';
+import { activityLlm, readDataFile, workRel, writeDataFile, type ActivityDeps } from './deps';
 import { scoreWithRubric, type RubricScore } from './evaluate';
 
 /** Tokens a direct preference reply may use ({"better": "A"} needs a handful). */
@@ -240,12 +240,10 @@ export function judgeActivities({ settings }: ActivityDeps) {
       const r2 = await rubric(pair.output_2);
       const pos = await positionCheck(
         {
-          host: settings.OLLAMA_HOST,
+          llm: activityLlm(settings),
           model: a.model,
           temperature: a.temperature,
           numPredict: PREFERENCE_NUM_PREDICT,
-          timeoutMs: settings.FLYWHEEL_LLM_TIMEOUT_S * 1000,
-          signal: cancelSignal(),
           purpose: 'judge',
         },
         pair.instruction,

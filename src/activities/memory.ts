@@ -1,23 +1,22 @@
 import { MemoryStore } from '../memory/store';
-import { cosine, embed } from '../llm/client';
+import { cosine } from '../llm/client';
 import { loadSynthInstructions, runSynthRel } from '../harness/prompts';
 import { scanAndRecord } from '../security/events';
-import { cancelSignal, readDataFile, workRel, writeDataFile, type ActivityDeps } from './deps';
+import { activityLlm, readDataFile, workRel, writeDataFile, type ActivityDeps } from './deps';
 import type { StageArgs } from './types';
 
 /** Memory: read relevant memories before planning; store a short summary with its score after the run. */
 export function memoryActivities({ settings }: ActivityDeps) {
+  const llm = activityLlm(settings);
   const dataDir = settings.dataDir;
   /** Memories saved without an embedding (model server down, text edited on the dashboard) are embedded here. */
   const embedMissing = async (store: MemoryStore, model: string) => {
     const missing = store.unembedded();
     for (let i = 0; i < missing.length; i += 32) {
       const batch = missing.slice(i, i + 32);
-      const vecs = await embed({
-        host: settings.OLLAMA_HOST,
+      const vecs = await llm.embed({
         model,
         input: batch.map((m) => m.text),
-        signal: cancelSignal(),
       });
       batch.forEach((m, k) => store.update(m.id, { embedding: vecs[k] }));
     }
@@ -32,11 +31,9 @@ export function memoryActivities({ settings }: ActivityDeps) {
         const all = store.all().filter((m) => m.embedding);
         let picked: { id: string; text: string; score: number | null; similarity: number }[] = [];
         if (all.length) {
-          const [q] = await embed({
-            host: settings.OLLAMA_HOST,
+          const [q] = await llm.embed({
             model: a.embedModel,
             input: [a.task],
-            signal: cancelSignal(),
           });
           picked = all
             .map((m) => ({
@@ -70,11 +67,9 @@ export function memoryActivities({ settings }: ActivityDeps) {
       const summary = `Task: ${a.task}\nScore: ${a.score}\n${output.replace(/\s+/g, ' ').slice(0, 600)}`;
       const scan = await scanAndRecord(dataDir, summary, { runId: a.runId, layer: 'memory_write' });
       if (scan.verdict === 'block') return { memoryId: null };
-      const [vec] = await embed({
-        host: settings.OLLAMA_HOST,
+      const [vec] = await llm.embed({
         model: a.embedModel,
         input: [summary],
-        signal: cancelSignal(),
       });
       const store = new MemoryStore(dataDir);
       try {

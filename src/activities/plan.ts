@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { chatStructured, LlmError } from '../llm/client';
+import { LlmError } from '../llm/client';
 import { PLAN_SYSTEM } from '../harness/prompts';
-import { cancelSignal, readDataFile, workRel, writeDataFile, type ActivityDeps } from './deps';
+import { activityLlm, readDataFile, workRel, writeDataFile, type ActivityDeps } from './deps';
 import type { StageArgs } from './types';
 
 export const PlanSchema = z.object({
@@ -11,6 +11,7 @@ export const PlanSchema = z.object({
 
 /** plan: the planner model turns the task plus memory context into search queries and synthesis notes. */
 export function planActivities({ settings }: ActivityDeps) {
+  const llm = activityLlm(settings);
   return {
     async plan(
       a: StageArgs & {
@@ -26,14 +27,11 @@ export function planActivities({ settings }: ActivityDeps) {
       const memoryText = memories.length
         ? memories.map((m, i) => `(${i + 1}) ${m.text.slice(0, 400)}`).join('\n')
         : '(none)';
-      const asked = chatStructured({
-        host: settings.OLLAMA_HOST,
+      const asked = llm.chatStructured({
         model: a.model,
         schema: PlanSchema,
         temperature: a.temperature,
         numPredict: a.numPredict,
-        signal: cancelSignal(),
-        timeoutMs: settings.FLYWHEEL_LLM_TIMEOUT_S * 1000,
         purpose: 'plan',
         messages: [
           { role: 'system', content: PLAN_SYSTEM },

@@ -1,8 +1,8 @@
 import { Context } from '@temporalio/activity';
-import { cosine, embed } from '../llm/client';
+import { cosine } from '../llm/client';
 import { createSearchProvider } from '../search';
 import { scanAndRecord } from '../security/events';
-import { cancelSignal, readDataFile, workRel, writeDataFile, type ActivityDeps } from './deps';
+import { activityLlm, cancelSignal, readDataFile, workRel, writeDataFile, type ActivityDeps } from './deps';
 import type { StageArgs, ToolCall } from './types';
 
 export interface Source {
@@ -14,6 +14,7 @@ export interface Source {
 
 /** research: every query is a recorded tool call with its result URLs and a novelty score against memory. */
 export function researchActivities({ settings }: ActivityDeps) {
+  const llm = activityLlm(settings);
   return {
     async research(
       a: StageArgs & { queries: string[]; embedModel: string; resultsPerQuery: number; memoryPath: string },
@@ -25,11 +26,9 @@ export function researchActivities({ settings }: ActivityDeps) {
       });
       const memories = JSON.parse(readDataFile(settings.dataDir, a.memoryPath)) as { text: string }[];
       const memVecs = memories.length
-        ? await embed({
-            host: settings.OLLAMA_HOST,
+        ? await llm.embed({
             model: a.embedModel,
             input: memories.map((m) => m.text),
-            signal: cancelSignal(),
           })
         : [];
       const sources: Source[] = [];
@@ -59,11 +58,9 @@ export function researchActivities({ settings }: ActivityDeps) {
         let novelty: number | null = null;
         if (kept.length) {
           if (memVecs.length) {
-            const vecs = await embed({
-              host: settings.OLLAMA_HOST,
+            const vecs = await llm.embed({
               model: a.embedModel,
               input: kept.map((s) => s.text.slice(0, 1000)),
-              signal: cancelSignal(),
             });
             const maxSim = Math.max(...vecs.map((v) => Math.max(...memVecs.map((m) => cosine(v, m)))));
             novelty = Math.round(Math.max(0, Math.min(10, 10 * (1 - maxSim))) * 10) / 10;

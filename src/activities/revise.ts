@@ -1,11 +1,11 @@
-import { chat } from '../llm/client';
 import { loadRunSynthInstructions } from '../harness/prompts';
-import { cancelSignal, readDataFile, type ActivityDeps } from './deps';
+import { activityLlm, readDataFile, type ActivityDeps } from './deps';
 import { writeDraft } from './synthesize';
 import type { StageArgs } from './types';
 
 /** revise: the producer rewrites the draft with the evaluator's issues and feedback (Wiggum loop). */
 export function reviseActivities({ settings }: ActivityDeps) {
+  const llm = activityLlm(settings);
   return {
     async revise(
       a: StageArgs & {
@@ -21,13 +21,10 @@ export function reviseActivities({ settings }: ActivityDeps) {
       const ins = loadRunSynthInstructions(settings.dataDir, a.runId);
       const draft = readDataFile(settings.dataDir, a.draftPath);
       const feedback = a.feedbackPath ? readDataFile(settings.dataDir, a.feedbackPath) : '(no feedback)';
-      const res = await chat({
-        host: settings.OLLAMA_HOST,
+      const res = await llm.chat({
         model: a.model,
         temperature: a.temperature,
         numPredict: a.numPredict,
-        signal: cancelSignal(),
-        timeoutMs: settings.FLYWHEEL_LLM_TIMEOUT_S * 1000,
         purpose: 'revise',
         messages: [
           { role: 'system', content: `${ins.SYNTH_INSTRUCTION_REVISE}\n${ins.SYNTH_INSTRUCTION_FORMAT}` },

@@ -1,8 +1,8 @@
-import { chat, LlmError } from '../llm/client';
+import { LlmError } from '../llm/client';
 import { loadRunSynthInstructions } from '../harness/prompts';
 import { scanAndRecord } from '../security/events';
 import { stageOverride } from '../skills/registry';
-import { cancelSignal, readDataFile, workRel, writeDataFile, type ActivityDeps } from './deps';
+import { activityLlm, readDataFile, workRel, writeDataFile, type ActivityDeps } from './deps';
 import type { Source } from './research';
 import type { StageArgs } from './types';
 
@@ -34,6 +34,7 @@ export function formatSources(sources: Source[]): string {
 
 /** synthesize: the producer model writes the round-1 draft from the plan and the sources. */
 export function synthesizeActivities({ settings }: ActivityDeps) {
+  const llm = activityLlm(settings);
   return {
     async synthesize(
       a: StageArgs & {
@@ -54,13 +55,10 @@ export function synthesizeActivities({ settings }: ActivityDeps) {
       const system = [ins.SYNTH_INSTRUCTION, ins.SYNTH_INSTRUCTION_FORMAT, override]
         .filter(Boolean)
         .join('\n');
-      const res = await chat({
-        host: settings.OLLAMA_HOST,
+      const res = await llm.chat({
         model: a.model,
         temperature: a.temperature,
         numPredict: a.numPredict,
-        signal: cancelSignal(),
-        timeoutMs: settings.FLYWHEEL_LLM_TIMEOUT_S * 1000,
         purpose: 'synthesize',
         messages: [
           { role: 'system', content: system },

@@ -6,6 +6,7 @@ import { calibrate, type EvaluatorCalibration } from '../flywheel/calibrate';
 import { numberIn } from '../flywheel/cli-options';
 import { table } from '../flywheel/table';
 import { action, settingsOrExit, UserError } from './common';
+import { boundLlm } from '../llm/bound';
 
 interface Opts {
   human: string;
@@ -57,10 +58,9 @@ export function register(program: Command): void {
           threshold: o.threshold,
           positionPairs: o.position ? o.positionPairs : 0,
           llm: {
-            host: settings.OLLAMA_HOST,
+            llm: boundLlm({ host: settings.OLLAMA_HOST, timeoutMs: settings.FLYWHEEL_LLM_TIMEOUT_S * 1000 }),
             temperature: settings.FLYWHEEL_EVALUATOR_TEMPERATURE,
             numPredict: 64,
-            timeoutMs: settings.FLYWHEEL_LLM_TIMEOUT_S * 1000,
           },
         });
         if (o.json) return void process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);

@@ -2,7 +2,8 @@
 // better. It is consistent on a pair when it picks the same output both times (whatever slot it was in).
 import { z } from 'zod';
 import { PAIRWISE_SYSTEM } from '../harness/prompts';
-import { chatStructured, LlmError } from '../llm/client';
+import type { BoundLlm } from '../llm/bound';
+import { LlmError } from '../llm/client';
 
 export { PAIRWISE_SYSTEM };
 
@@ -10,13 +11,11 @@ const Verdict = z.object({ better: z.enum(['A', 'B']) });
 const MAX_CHARS = 6000;
 
 export interface PositionCall {
-  host: string;
+  /** The bound client: model server, timeout and (in an activity) the cancellation signal. */
+  llm: BoundLlm;
   model: string;
   temperature: number;
   numPredict: number;
-  timeoutMs: number;
-  /** Aborts the calls (an activity's cancellation signal). */
-  signal?: AbortSignal;
   /** Recorded with each LLM call. Default 'calibrate'. */
   purpose?: string;
 }
@@ -33,14 +32,11 @@ export interface PositionResult {
 
 async function ask(c: PositionCall, task: string, a: string, b: string): Promise<'A' | 'B' | null> {
   try {
-    const res = await chatStructured({
-      host: c.host,
+    const res = await c.llm.chatStructured({
       model: c.model,
       schema: Verdict,
       temperature: c.temperature,
       numPredict: c.numPredict,
-      timeoutMs: c.timeoutMs,
-      signal: c.signal,
       purpose: c.purpose ?? 'calibrate',
       messages: [
         { role: 'system', content: PAIRWISE_SYSTEM },

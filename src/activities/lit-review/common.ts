@@ -1,21 +1,11 @@
-// What every lit-review activity shares: the LLM connection settings and the first argument's shape.
+// What every lit-review activity shares: the first argument's shape and the fatal-error helper.
 import { ApplicationFailure } from '@temporalio/activity';
-import type { Settings } from '../../config';
-import { cancelSignal } from '../deps';
 
 export interface LitStageArgs {
   runId: string;
   stage: string;
   round?: number;
   model?: string;
-}
-
-export function llm(settings: Settings) {
-  return {
-    host: settings.OLLAMA_HOST,
-    signal: cancelSignal(),
-    timeoutMs: settings.FLYWHEEL_LLM_TIMEOUT_S * 1000,
-  };
 }
 
 /** A failure no retry can fix (bad input, missing corpus): the review stops with this message. */

@@ -3,15 +3,14 @@
 import type { Message } from 'ollama';
 import { z } from 'zod';
 import { appendJsonl } from '../../audit/jsonl';
-import { chatStructured } from '../../llm/client';
 import { decide, type PersonaScore } from '../../lit-review/decision';
 import { curationLogRel, scoreRel } from '../../lit-review/paths';
 import { PERSONAS, PERSONA_NAMES } from '../../lit-review/personas';
 import { loadPaper, loadScores, readJsonIfExists, writeJson } from '../../lit-review/store';
 import type { CandidatePaper, CurationLine } from '../../lit-review/types';
 import { resolveInside } from '../../security/sandbox';
-import type { ActivityDeps } from '../deps';
-import { fatal, llm, oneLine, type LitStageArgs } from './common';
+import { activityLlm, type ActivityDeps } from '../deps';
+import { fatal, oneLine, type LitStageArgs } from './common';
 
 /** What we ask for … */
 const CurateFormat = z.object({ score: z.number().int().min(1).max(5), reason: z.string() });
@@ -80,8 +79,7 @@ export function litCurateActivities({ settings }: ActivityDeps) {
       let score = readJsonIfExists<PersonaScore>(dataDir, rel);
       if (!score) {
         try {
-          const res = await chatStructured({
-            ...llm(settings),
+          const res = await activityLlm(settings).chatStructured({
             model: a.model,
             schema: CurateReply,
             formatSchema: CurateFormat,

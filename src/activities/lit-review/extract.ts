@@ -1,11 +1,10 @@
 // Stage 4, extract: a structured summary of each included paper, written once to extracts/<paper>.json.
 import { z } from 'zod';
-import { chatStructured } from '../../llm/client';
 import { extractRel } from '../../lit-review/paths';
 import { loadExtract, loadPaper, writeJson } from '../../lit-review/store';
 import type { CandidatePaper, Extraction } from '../../lit-review/types';
-import type { ActivityDeps } from '../deps';
-import { llm, oneLine, type LitStageArgs } from './common';
+import { activityLlm, type ActivityDeps } from '../deps';
+import { oneLine, type LitStageArgs } from './common';
 
 const ExtractFormat = z.object({
   problem: z.string(),
@@ -56,8 +55,7 @@ export function litExtractActivities({ settings }: ActivityDeps) {
       const p = loadPaper(dataDir, a.runId, a.index);
       let extraction: Extraction;
       try {
-        const res = await chatStructured({
-          ...llm(settings),
+        const res = await activityLlm(settings).chatStructured({
           model: a.model,
           schema: ExtractReply,
           formatSchema: ExtractFormat,

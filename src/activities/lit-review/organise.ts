@@ -1,12 +1,11 @@
 // Stage 5, organise: cluster the included papers into themes and plan the outline the writer follows.
 import { z } from 'zod';
-import { chatStructured } from '../../llm/client';
 import { organiseRel } from '../../lit-review/paths';
 import { loadExtract, loadPaper, writeJson } from '../../lit-review/store';
 import { TEMPLATES, type OutlineSection, type TemplateName, type Theme } from '../../lit-review/templates';
 import type { Organised } from '../../lit-review/types';
-import type { ActivityDeps } from '../deps';
-import { llm, oneLine, type LitStageArgs } from './common';
+import { activityLlm, type ActivityDeps } from '../deps';
+import { oneLine, type LitStageArgs } from './common';
 
 const MAX_SECTIONS = 10;
 
@@ -117,8 +116,7 @@ export function litOrganiseActivities({ settings }: ActivityDeps) {
       let reply: z.output<typeof OrganiseReply> = { themes: [], outline: [] };
       let error: string | null = null;
       try {
-        const res = await chatStructured({
-          ...llm(settings),
+        const res = await activityLlm(settings).chatStructured({
           model: a.model,
           schema: OrganiseReply,
           formatSchema: OrganiseFormat,

@@ -4,13 +4,12 @@ import path from 'node:path';
 import { z } from 'zod';
 import { BUNDLED_CORPUS } from '../../config';
 import { formatZodError } from '../../cli/common';
-import { chatStructured } from '../../llm/client';
 import { LitReviewInputSchema, type LitReviewInput, type LitSource } from '../../lit-review/input';
 import { inputRel, planRel } from '../../lit-review/paths';
 import { writeJson } from '../../lit-review/store';
 import { resolveInside } from '../../security/sandbox';
-import type { ActivityDeps } from '../deps';
-import { fatal, llm, type LitStageArgs } from './common';
+import { activityLlm, type ActivityDeps } from '../deps';
+import { fatal, type LitStageArgs } from './common';
 
 export const BUNDLED_CORPUS_FILE = path.join(BUNDLED_CORPUS, 'arxiv-agentic-papers.jsonl');
 
@@ -75,8 +74,7 @@ export function litPlanActivities({ settings }: ActivityDeps) {
       let proposed: Record<string, string[]> = {};
       let error: string | null = null;
       try {
-        const res = await chatStructured({
-          ...llm(settings),
+        const res = await activityLlm(settings).chatStructured({
           model: a.model,
           schema,
           formatSchema,

@@ -1,7 +1,6 @@
 // Stage 7, review: the Wiggum loop with the review rubric. Evaluators score the assembled draft (with the
 // abstracts at hand, to judge accuracy); the producer revises the body; citations are checked again.
 import { z } from 'zod';
-import { chatStructured } from '../../llm/client';
 import { median } from '../../harness/rubric';
 import { degenerateReason } from '../evaluate';
 import { checkCitations } from '../../lit-review/citations';
@@ -15,9 +14,9 @@ import {
 } from '../../lit-review/rubric';
 import { loadCandidates, loadOrganised, writeJson } from '../../lit-review/store';
 import { TEMPLATES } from '../../lit-review/templates';
-import { readDataFile, writeDataFile, type ActivityDeps } from '../deps';
+import { activityLlm, readDataFile, writeDataFile, type ActivityDeps } from '../deps';
 import type { EvaluatorScore, RoundResult } from '../types';
-import { llm, oneLine, type LitStageArgs } from './common';
+import { oneLine, type LitStageArgs } from './common';
 import { paperBrief, writeChecked, writeRound } from './write';
 
 const dims = <T extends z.ZodType>(t: T) =>
@@ -83,8 +82,7 @@ export function litReviewRoundActivities({ settings }: ActivityDeps) {
       const perEvaluator = await Promise.all(
         a.evaluators.map(async (model): Promise<EvaluatorScore> => {
           try {
-            const res = await chatStructured({
-              ...llm(settings),
+            const res = await activityLlm(settings).chatStructured({
               model,
               schema: ReviewReply,
               formatSchema: ReviewFormat,

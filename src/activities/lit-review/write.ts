@@ -1,7 +1,7 @@
 // Stage 6, write: each outline section is written on its own (and kept once written), every citation is
 // checked against the included papers, then the sections are assembled into the round-1 draft.
 import type { Message } from 'ollama';
-import { chat, LlmError } from '../../llm/client';
+import { LlmError } from '../../llm/client';
 import { checkCitations, removeUnknownCitations } from '../../lit-review/citations';
 import type { LitReviewInput } from '../../lit-review/input';
 import { bodyRel, draftRel, inputRel, sectionRel } from '../../lit-review/paths';
@@ -17,8 +17,8 @@ import {
 import { TEMPLATES, type TemplateName } from '../../lit-review/templates';
 import type { CandidatePaper, Organised } from '../../lit-review/types';
 import { scanAndRecord } from '../../security/events';
-import { readDataFile, writeDataFile, type ActivityDeps } from '../deps';
-import { llm, type LitStageArgs } from './common';
+import { activityLlm, readDataFile, writeDataFile, type ActivityDeps } from '../deps';
+import type { LitStageArgs } from './common';
 import type { Settings } from '../../config';
 
 export interface CheckedText {
@@ -50,7 +50,7 @@ export async function writeChecked(
   included: string[],
 ): Promise<CheckedText> {
   const ask = async (messages: Message[]) => {
-    const res = await chat({ ...llm(settings), ...req, messages });
+    const res = await activityLlm(settings).chat({ ...req, messages });
     const text = res.content.trim();
     if (!text && !req.allowEmpty)
       throw new LlmError(`${req.model} returned an empty ${req.purpose}`, true, 'server');
