@@ -1,7 +1,7 @@
 // The `flywheel` CLI entry.
 import { Command, CommanderError } from 'commander';
 import { COMMAND_GROUPS } from './cli';
-import { EXIT } from './cli/common';
+import { EXIT, UserError } from './cli/common';
 import pkg from '../package.json';
 
 export async function buildProgram(): Promise<Command> {
@@ -27,6 +27,12 @@ export async function main(argv = process.argv): Promise<void> {
   } catch (e) {
     if (e instanceof CommanderError) {
       process.exitCode = e.exitCode === 0 ? 0 : EXIT.USAGE;
+      return;
+    }
+    // An option parser's own check (e.g. a number out of range) is a user mistake: its message, no stack trace.
+    if (e instanceof UserError) {
+      process.stderr.write(`error: ${e.message}\n`);
+      process.exitCode = e.exitCode;
       return;
     }
     throw e;

@@ -55,6 +55,8 @@ export const SettingsSchema = z.object({
   FLYWHEEL_CORPUS_DIR: z.string().min(1).optional(),
   SEARXNG_URL: url.optional(),
   FLYWHEEL_LLM_TIMEOUT_S: int(1, 86400).default(600),
+  /** Injection classifier: a text window scoring at or above this is blocked; unset: the model's own (docs/security.md). */
+  FLYWHEEL_INJECTION_THRESHOLD: num(0.01, 1).optional(),
   /** A fixed sampling seed for every chat call this process makes (reproducible runs); unset: the server's own. */
   FLYWHEEL_LLM_SEED: int(0, 2147483647).optional(),
   FLYWHEEL_WORKER_ACTIVITY_SLOTS: int(1, 1000).default(8), // defaults from bench/worker-tuning.ts (docs/production.md)

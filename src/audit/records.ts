@@ -152,6 +152,9 @@ export const SecurityEvent = z.looseObject({
   detail: z.string(),
   /** Unique per decision: the audit writer appends each event once, however often it is retried. */
   event_id: z.string().optional(),
+  /** For injection_scanner events: which layer fired (rules or the learned classifier), and the classifier's score. */
+  detector: z.enum(['rules', 'classifier']).optional(),
+  score: z.number().min(0).max(1).optional(),
 });
 export type SecurityEvent = z.infer<typeof SecurityEvent>;
 

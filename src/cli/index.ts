@@ -23,4 +23,5 @@ export const COMMAND_GROUPS: Array<() => Promise<{ register: Register }>> = [
   () => import('./battery'),
   () => import('./eval'),
   () => import('./promote'),
+  () => import('./security'),
 ];

@@ -14,6 +14,8 @@ export interface SecurityEventInput {
   layer: string;
   severity: 'block' | 'warn';
   detail: string;
+  detector?: 'rules' | 'classifier';
+  score?: number;
 }
 
 export const SECURITY_EVENTS_FILE = 'security_events.jsonl';
@@ -37,6 +39,8 @@ export async function recordSecurityEvent(dataDir: string, ev: SecurityEventInpu
     severity: ev.severity,
     detail: redactForLog(ev.detail),
     event_id: randomUUID(),
+    ...(ev.detector ? { detector: ev.detector } : {}),
+    ...(ev.score !== undefined ? { score: ev.score } : {}),
   });
   const scope = securityEventScope.getStore();
   if (scope) await scope.push(record);
@@ -53,13 +57,15 @@ export async function appendSecurityEvents(dataDir: string, events: SecurityEven
   return added;
 }
 
-/** Scans `text` and records one `injection_scanner` event per finding (none when the text is clean). */
+/** Scans `text` and records one `injection_scanner` event per finding (none when the text is clean), with its layer. */
 export async function scanAndRecord(
   dataDir: string,
   text: string,
   ctx: { runId: string | null; layer: string },
 ): Promise<ScanResult> {
-  const result = scanText(text);
+  // A draft the model wrote is not removed on the classifier's word alone (a false positive would cost the run its
+  // output): there it warns; inputs from outside (fetched pages, memories, files) are blocked.
+  const result = scanText(text, { classifier: ctx.layer === 'synthesis_write' ? 'warn' : 'block' });
   for (const f of result.findings) {
     await recordSecurityEvent(dataDir, {
       runId: ctx.runId,
@@ -67,6 +73,8 @@ export async function scanAndRecord(
       layer: ctx.layer,
       severity: f.severity,
       detail: `${f.rule}: ${f.excerpt}`,
+      detector: f.detector,
+      ...(f.score !== undefined ? { score: f.score } : {}),
     });
   }
   return result;

