@@ -12,6 +12,7 @@ COPY tsconfig.json ./
 COPY bin ./bin
 COPY src ./src
 COPY corpus ./corpus
+COPY datasets/judge ./datasets/judge
 RUN npm run build:web && npm prune --omit=dev --no-audit --no-fund
 
 FROM node:20-slim AS runtime
@@ -25,6 +26,7 @@ COPY --from=build --chown=root:root /app/package.json /app/tsconfig.json ./
 COPY --from=build --chown=root:root /app/bin ./bin
 COPY --from=build --chown=root:root /app/src ./src
 COPY --from=build --chown=root:root /app/corpus ./corpus
+COPY --from=build --chown=root:root /app/datasets/judge ./datasets/judge
 # The data volume (and its work/ volume, see docker-compose.yml) is the only writable place; a fresh named
 # volume takes its mount point's owner from the image, so both folders exist here, owned by node.
 RUN mkdir -p /data/work && chown -R node:node /data

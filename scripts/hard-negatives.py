@@ -1,4 +1,4 @@
-# Writes corpus/injection/hard-negatives.jsonl: benign texts written for this project that use the words attacks use
+# Writes datasets/injection/hard-negatives.jsonl: benign texts written for this project that use the words attacks use
 # ("ignore", "instructions", "system prompt", "password", "override", "developer mode", "jailbreak"...). Deterministic.
 import itertools, json, random, pathlib
 
@@ -73,7 +73,7 @@ rows = [{"text": t, "label": "benign", "source": "project:hard-negatives"} for t
 for t, s in itertools.product(templates, subjects):
     rows.append({"text": t.format(s=s), "label": "benign", "source": "project:hard-negative-templates"})
 rng.shuffle(rows)
-out = pathlib.Path(__file__).resolve().parent.parent / "corpus" / "injection" / "hard-negatives.jsonl"
+out = pathlib.Path(__file__).resolve().parent.parent / "datasets" / "injection" / "hard-negatives.jsonl"
 out.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
 print(len(rows), "rows ->", out)
 

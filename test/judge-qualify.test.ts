@@ -33,7 +33,7 @@ interface Pair {
   label: 1 | 2;
 }
 const ALL: Pair[] = JSON.parse(
-  fs.readFileSync(path.join(ROOT, 'corpus', 'judge', 'llmbar-natural.json'), 'utf8'),
+  fs.readFileSync(path.join(ROOT, 'datasets', 'judge', 'llmbar-natural.json'), 'utf8'),
 );
 /** 16 pairs whose answers differ in length (the length-bias split needs it). */
 const PAIRS = ALL.filter((p) => p.output_1.length !== p.output_2.length).slice(0, 16);

@@ -7,12 +7,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { readDataFile, writeDataFile } from '../activities/deps';
 
-/** The default pair set: 100 LLMBar "Natural" pairs (MIT), see corpus/judge/README. */
+/** The default pair set: 100 LLMBar "Natural" pairs (MIT), see datasets/judge/README. */
 export const DEFAULT_PAIRS_FILE = path.resolve(
   __dirname,
   '..',
   '..',
-  'corpus',
+  'datasets',
   'judge',
   'llmbar-natural.json',
 );

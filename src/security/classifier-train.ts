@@ -1,4 +1,4 @@
-// Builds the injection classifier from corpus/injection, deterministically: the same rows give the same weights on
+// Builds the injection classifier from datasets/injection, deterministically: the same rows give the same weights on
 // any machine (seeded shuffle, fixed epochs, IEEE doubles). The held-out split (30% of every source, chosen by a hash
 // of the text) is never trained on, nor used to pick the threshold: it is only reported.
 import crypto from 'node:crypto';
@@ -14,7 +14,7 @@ import {
   type ModelFile,
 } from './classifier';
 
-export const CORPUS_DIR = path.resolve(__dirname, '..', '..', 'corpus', 'injection');
+export const CORPUS_DIR = path.resolve(__dirname, '..', '..', 'datasets', 'injection');
 const ARXIV = path.resolve(__dirname, '..', '..', 'corpus', 'arxiv-agentic-papers.jsonl');
 
 export interface LabelledText {

@@ -1,7 +1,7 @@
 // The scanner's second layer: a small learned classifier (logistic regression over hashed word and character
 // n-grams of the scan form) that catches the attacks rules miss: role-play jailbreaks, paraphrased instructions,
 // other languages. Weights: src/security/injection-model.json, built reproducibly by
-// `npx tsx scripts/build-injection-model.ts` from corpus/injection (see its README). Pure, synchronous, CPU only.
+// `npx tsx scripts/build-injection-model.ts` from datasets/injection (see its README). Pure, synchronous, CPU only.
 import fs from 'node:fs';
 import path from 'node:path';
 import { normalizeForScan, normalizeWithMap } from './normalize';
