@@ -1,5 +1,6 @@
 // Figures of `flywheel eval`: mean composite, pass rate, and the paired difference against a baseline with a
 // 95% percentile-bootstrap interval (deterministic: a seeded generator, so the same runs give the same interval).
+import { seededRandom } from '../util/random';
 
 export interface EvalItem {
   model: string;
@@ -33,17 +34,7 @@ export interface SetFigures {
 const r3 = (x: number) => Math.round(x * 1000) / 1000;
 const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
 
-/** mulberry32: a small seeded generator for the bootstrap. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = seededRandom;
 
 /** 95% percentile-bootstrap interval of the mean of `d`. */
 export function bootstrapCi(d: number[], resamples = 2000, seed = 1): [number, number] | null {

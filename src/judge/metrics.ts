@@ -3,6 +3,7 @@
  * bootstrap interval (same inputs, same interval), and the qualified/unqualified decision.
  */
 import type { JudgeMetrics, QualificationThresholds } from './qualification';
+import { seededRandom } from '../util/random';
 
 /** One rubric reply (the product's Wiggum prompt) on one answer of a pair. */
 export interface RubricReading {
@@ -43,17 +44,7 @@ export function directPicks(p: PairJudgement): { forward: 1 | 2 | null; swapped:
   };
 }
 
-/** A small seeded PRNG (mulberry32): uniform in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom };
 
 export const BOOTSTRAP_RESAMPLES = 2000;
 export const BOOTSTRAP_SEED = 20231010;

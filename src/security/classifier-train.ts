@@ -13,6 +13,7 @@ import {
   type LinearModel,
   type ModelFile,
 } from './classifier';
+import { seededRandom } from '../util/random';
 
 export const CORPUS_DIR = path.resolve(__dirname, '..', '..', 'datasets', 'injection');
 const ARXIV = path.resolve(__dirname, '..', '..', 'corpus', 'arxiv-agentic-papers.jsonl');
@@ -60,18 +61,6 @@ export function splitCorpus(rows: LabelledText[]): { train: LabelledText[]; held
   return { train, heldOut };
 }
 
-/** mulberry32: the seeded shuffle. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export const TRAIN_ARGS = { epochs: 12, lr: 0.4, l2: 1e-5, seed: 7 } as const;
 
 /** Logistic regression with AdaGrad; classes weighted to count equally. */
@@ -83,7 +72,7 @@ export function trainLogistic(data: { x: Features; y: number }[], args = TRAIN_A
   const pos = data.filter((d) => d.y === 1).length;
   const cw = [data.length / (2 * Math.max(1, data.length - pos)), data.length / (2 * Math.max(1, pos))];
   const order = data.map((_, i) => i);
-  const rand = rng(args.seed);
+  const rand = seededRandom(args.seed);
   for (let epoch = 0; epoch < args.epochs; epoch++) {
     for (let i = order.length - 1; i > 0; i--) {
       const j = Math.floor(rand() * (i + 1));
