@@ -75,7 +75,11 @@ def load_rows(path, kind):
 
 
 def last_checkpoint(ckdir):
-    cks = sorted(glob.glob(os.path.join(ckdir, "checkpoint-*")), key=lambda p: int(p.rsplit("-", 1)[1]))
+    """The latest complete checkpoint: a process killed while saving leaves a folder without trainer_state.json
+    (the Trainer writes it last), which cannot be resumed from; the one before it is used instead."""
+    cks = [p for p in glob.glob(os.path.join(ckdir, "checkpoint-*"))
+           if p.rsplit("-", 1)[1].isdigit() and os.path.isfile(os.path.join(p, "trainer_state.json"))]
+    cks.sort(key=lambda p: int(p.rsplit("-", 1)[1]))
     return cks[-1] if cks else None
 
 
