@@ -14,6 +14,7 @@ import { runLitReviewSkill } from './lit-review-skill';
 import { firstDraft, llmStage } from './first-draft';
 import { auditActivities } from './audit-queue';
 import { runTrace, type Progress } from './run-trace';
+import { wiggumLoop } from './wiggum';
 
 export const progressQuery = defineQuery<Progress>('progress');
 
@@ -43,7 +44,7 @@ export async function harnessRun(input: HarnessInput): Promise<HarnessResult> {
   const draft = await firstDraft(trace, input);
 
   trace.enterStage('evaluate');
-  const best = await wiggumLoop(input, runId, draft.draftPath);
+  const best = await harnessWiggum(input, runId, draft.draftPath);
 
   trace.enterStage('finalize');
   const final = best.composite !== null && best.composite >= input.threshold ? 'PASS' : 'FAIL';
@@ -67,57 +68,30 @@ export async function harnessRun(input: HarnessInput): Promise<HarnessResult> {
 /** Marks histories whose Wiggum loop goes on after a round no evaluator could score (see wiggumLoop). */
 export const CONTINUE_AFTER_UNSCORED_ROUND = 'wiggum-continue-after-unscored-round';
 
-/**
- * The Wiggum loop: score, revise below the threshold, re-score; at most maxRounds; keep the best round.
- * A round no evaluator could score (an unparseable, degenerate or out-of-range reply: an evaluator error) never
- * replaces a scored draft. Once some round has been scored, the loop goes on after such a round: the latest
- * draft is revised again with the latest scored round's feedback (before that, with none to go on, it ends).
- * An empty revision ends it too (there is nothing new to score).
- */
-async function wiggumLoop(input: HarnessInput, runId: string, firstDraft: string): Promise<RoundResult> {
-  const trace = runTrace();
-  let draftPath = firstDraft;
-  let best: RoundResult | null = null;
-  let feedbackPath: string | null = null;
-  for (let round = 1; round <= input.maxRounds; round++) {
-    const scored = await evaluate({
-      runId,
-      stage: 'evaluate',
-      round,
-      task: input.task,
-      draftPath,
-      evaluators: input.evaluatorModels,
-      temperature: input.evaluatorTemperature,
-      numPredict: input.numPredict,
-    });
-    trace.recordRound(scored);
-    if (best === null || isBetter(scored, best)) best = scored;
-    if (scored.composite === null) {
-      if (feedbackPath === null || !patched(CONTINUE_AFTER_UNSCORED_ROUND)) break;
-    } else {
-      feedbackPath = scored.feedbackPath;
-      if (scored.composite >= input.threshold) break;
-    }
-    if (round === input.maxRounds) break;
-    const revised = await revise({
-      runId,
-      stage: 'evaluate',
-      round: round + 1,
-      task: input.task,
-      draftPath,
-      feedbackPath,
-      model: input.producerModel,
-      temperature: input.producerTemperature,
-      numPredict: input.numPredict,
-    });
-    if (revised.unchanged) break;
-    draftPath = revised.draftPath;
-  }
-  return best!;
-}
-
-/** A scored round beats an unscored one; between scored rounds the higher composite wins (ties: the earlier). */
-function isBetter(r: RoundResult, best: RoundResult): boolean {
-  if (r.composite === null) return false;
-  return best.composite === null || r.composite > best.composite;
+/** The harness's Wiggum loop (src/workflows/wiggum.ts) with the product's rubric and revise prompt. */
+function harnessWiggum(input: HarnessInput, runId: string, firstDraft: string): Promise<RoundResult> {
+  const common = { runId, stage: 'evaluate', task: input.task, numPredict: input.numPredict };
+  return wiggumLoop(firstDraft, {
+    maxRounds: input.maxRounds,
+    threshold: input.threshold,
+    score: (round, draftPath) =>
+      evaluate({
+        ...common,
+        round,
+        draftPath,
+        evaluators: input.evaluatorModels,
+        temperature: input.evaluatorTemperature,
+      }),
+    revise: ({ round, draftPath, feedbackPath }) =>
+      revise({
+        ...common,
+        round,
+        draftPath,
+        feedbackPath,
+        model: input.producerModel,
+        temperature: input.producerTemperature,
+      }),
+    // Histories recorded before this rule ended the loop at an unscored round; they replay as they ran.
+    continueAfterUnscored: () => patched(CONTINUE_AFTER_UNSCORED_ROUND),
+  });
 }

@@ -30,6 +30,7 @@ import type {
 import { FlywheelKind, FlywheelProducer } from '../temporal/search-attributes';
 import { auditActivities } from './audit-queue';
 import { runTrace } from './run-trace';
+import { wiggumLoop } from './wiggum';
 
 /** Same query name as a harness run's, so any run's progress is read the same way. */
 export const litReviewProgressQuery = defineQuery<LitReviewProgress>('progress');
@@ -255,52 +256,43 @@ export async function litReview(input: LitReviewInput): Promise<LitReviewResult>
   };
 }
 
-/** The Wiggum loop with the review rubric: score, revise below threshold, re-score; keep the best draft. */
-async function reviewLoop(
+/** The review's Wiggum loop (src/workflows/wiggum.ts) with the review rubric and revise prompt. */
+function reviewLoop(
   input: LitReviewInput,
   runId: string,
   firstDraft: string,
   details: () => void,
 ): Promise<RoundResult> {
-  const trace = runTrace();
-  let draftPath = firstDraft;
-  let best: RoundResult | null = null;
-  for (let round = 1; round <= input.maxRounds; round++) {
-    const scored = await litEvaluate({
-      runId,
-      stage: 'review',
-      round,
-      draftPath,
-      topic: input.task,
-      evaluators: input.evaluatorModels,
-      temperature: input.evaluatorTemperature,
-      numPredict: input.numPredict,
-    });
-    trace.recordRound(scored);
-    details();
-    if (
-      scored.composite !== null &&
-      (best === null || best.composite === null || scored.composite > best.composite)
-    )
-      best = scored;
-    best ??= scored;
-    if (scored.composite === null) break; // no evaluator could score it: keep what we have
-    if (scored.composite >= input.threshold || round === input.maxRounds) break;
-    const revised = await litRevise({
-      runId,
-      stage: 'review',
-      round: round + 1,
-      fromRound: round,
-      feedbackPath: scored.feedbackPath,
-      topic: input.task,
-      model: input.producerModel,
-      temperature: input.producerTemperature,
-      numPredict: input.numPredict,
-    });
-    if (revised.unchanged) break;
-    draftPath = revised.draftPath;
-  }
-  return best!;
+  return wiggumLoop(firstDraft, {
+    maxRounds: input.maxRounds,
+    threshold: input.threshold,
+    score: (round, draftPath) =>
+      litEvaluate({
+        runId,
+        stage: 'review',
+        round,
+        draftPath,
+        topic: input.task,
+        evaluators: input.evaluatorModels,
+        temperature: input.evaluatorTemperature,
+        numPredict: input.numPredict,
+      }),
+    revise: ({ round, fromRound, feedbackPath }) =>
+      litRevise({
+        runId,
+        stage: 'review',
+        round,
+        fromRound,
+        feedbackPath,
+        topic: input.task,
+        model: input.producerModel,
+        temperature: input.producerTemperature,
+        numPredict: input.numPredict,
+      }),
+    // A round no evaluator could score ends the review: keep what we have.
+    continueAfterUnscored: () => false,
+    onRound: details,
+  });
 }
 
 /**
