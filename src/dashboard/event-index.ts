@@ -204,8 +204,15 @@ export class EventIndex {
   }
 
   /** The `detail` of each event, read from its line. */
-  async details(rows: EventRow[]): Promise<string[]> {
+  /** Each event's detail, and for injection-scanner events the layer that fired and the classifier's score. */
+  async details(
+    rows: EventRow[],
+  ): Promise<{ detail: string; detector?: 'rules' | 'classifier'; score?: number | null }[]> {
     const recs = await this.log.read(rows.map((r) => r.ref));
-    return recs.map((r) => (r && typeof r.detail === 'string' ? r.detail : ''));
+    return recs.map((r) => ({
+      detail: r && typeof r.detail === 'string' ? r.detail : '',
+      ...(r && (r.detector === 'rules' || r.detector === 'classifier') ? { detector: r.detector } : {}),
+      ...(r && (typeof r.score === 'number' || r.score === null) ? { score: r.score } : {}),
+    }));
   }
 }

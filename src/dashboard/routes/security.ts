@@ -64,7 +64,7 @@ export function securityRoutes(ctx: DashboardContext) {
           event_type: e.event_type,
           layer: e.layer,
           severity: e.severity,
-          detail: details[i],
+          ...details[i],
         })),
         next_cursor: page.next ? encodeCursor({ o: q.order, ...page.next }) : null,
         total: page.total,
