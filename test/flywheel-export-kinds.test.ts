@@ -1,6 +1,7 @@
 // Exports read harness runs and rollout candidates by default: lit-review scores (another rubric) are opt-in.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import path from 'node:path';
 import { exportDataset } from '../src/flywheel/export';
 import { tempDir } from './support/harness-env';
@@ -48,4 +49,34 @@ void test('a lit-review run is left out of exports unless its kind is asked for'
   assert.deepEqual(byDefault.filters.runKinds, ['run', 'rollout']);
   const withReviews = await sft('with-reviews', ['run', 'lit_review']);
   assert.deepEqual(withReviews.rows, { train: 2, test: 0 });
+});
+
+void test('a record whose output path leaves the data folder is skipped and leaves a path_sandbox event', async () => {
+  const dir = tempDir('fw-export-refused-');
+  await writeRuns(dir, [
+    {
+      runId: '20260301T000003_00000003',
+      task: 'a task',
+      rounds: [{ [JUDGE]: 9 }],
+      qualifications: qualified,
+    },
+  ]);
+  // Tamper with the record: point its output outside the data folder.
+  const runs = path.join(dir, 'runs.jsonl');
+  fs.writeFileSync(
+    runs,
+    fs.readFileSync(runs, 'utf8').replace('"outputs/20260301T000003_00000003.md"', '"../../etc/passwd"'),
+  );
+  const r = await exportDataset({ kind: 'sft', runsFile: runs, outDir: path.join(dir, 'out'), minScore: 8 });
+  assert.deepEqual(r.rows, { train: 0, test: 0 });
+  const events = fs
+    .readFileSync(path.join(dir, 'security_events.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+  assert.deepEqual(
+    events.map((e) => [e.event_type, e.layer, e.severity, e.run_id]),
+    [['path_sandbox', 'export', 'block', '20260301T000003_00000003']],
+  );
+  assert.match(String(events[0].detail), /output path \.\.\/\.\.\/etc\/passwd is outside the data folder/);
 });

@@ -7,9 +7,9 @@ import { appendJsonl } from '../audit/jsonl';
 import type { SecurityEvent } from '../audit/records';
 import { llmCallScope, type LlmCallRecord } from '../llm/recorder';
 import { toActivityFailure } from '../errors';
-import { securityEventScope } from '../security/events';
+import { recordSecurityEvent, securityEventScope } from '../security/events';
 import { wrapRaised } from '../audit/security-envelope';
-import { resolveInside } from '../security/sandbox';
+import { PathSandboxError, resolveInside } from '../security/sandbox';
 
 /**
  * The run's spool: what attempts saw on the worker (LLM calls, attempts, security events), one file per
@@ -56,7 +56,8 @@ export class RunTraceActivityInbound implements ActivityInboundCallsInterceptor 
   ): Promise<unknown> {
     const a = (input.args[0] ?? {}) as { runId?: string; stage?: string; round?: number };
     const info = this.ctx.info;
-    if (!a.runId || info.activityType === 'finalizeRun') return toFailure(next(input));
+    if (!a.runId || info.activityType === 'finalizeRun')
+      return toFailure(next(input).catch((e: unknown) => this.refused(e, null, info.activityType)));
     const spool = resolveInside(
       this.dataDir,
       attemptSpoolRel(a.runId, info.workflowExecution?.runId ?? 'none', info.activityId, info.attempt),
@@ -86,6 +87,14 @@ export class RunTraceActivityInbound implements ActivityInboundCallsInterceptor 
       return raised ? wrapRaised(raised, result) : result;
     } catch (e) {
       error = (e as Error).message;
+      // A refused path is a security decision: recorded in the run's spool like the scanner's (finalize appends it).
+      if (e instanceof PathSandboxError)
+        await securityEventScope.run(
+          {
+            push: (ev) => appendJsonl(spool, { type: 'security', ...base, event: ev }).then(() => undefined),
+          },
+          () => this.refused(e, a.runId!, a.stage ?? info.activityType).catch(() => undefined),
+        );
       // A cancelled attempt reports the cancellation, whatever its aborted LLM call threw.
       const signal = this.ctx.cancellationSignal;
       if (signal.aborted && signal.reason instanceof Error) throw signal.reason;
@@ -104,6 +113,18 @@ export class RunTraceActivityInbound implements ActivityInboundCallsInterceptor 
       });
       await Promise.all(writes);
     }
+  }
+  /** Every path the sandbox refuses in an activity leaves a `path_sandbox` event (then the error goes on). */
+  private async refused(e: unknown, runId: string | null, where: string): Promise<never> {
+    if (e instanceof PathSandboxError)
+      await recordSecurityEvent(this.dataDir, {
+        runId,
+        eventType: 'path_sandbox',
+        layer: where,
+        severity: 'block',
+        detail: `${this.ctx.info.activityType}: ${e.message}: ${e.target}`,
+      }).catch(() => undefined);
+    throw e;
   }
 }
 

@@ -3,6 +3,10 @@ import { PathSandboxError, resolveInside } from '../security/sandbox';
 
 export type TextResult = { ok: true; text: string } | { ok: false; reason: string };
 
+const OUTSIDE = 'is outside the data folder';
+/** Whether a reason is the sandbox's refusal (a record naming a path outside the data folder: a security event). */
+export const isRefusal = (reason: string) => reason.endsWith(OUTSIDE);
+
 /** Reads a file named in a record (relative to the data folder). Missing, empty or outside → a reason. */
 export function readRecordText(dataDir: string, rel: string | null, what = 'output'): TextResult {
   if (!rel) return { ok: false, reason: `no ${what} path in the record` };
@@ -10,8 +14,7 @@ export function readRecordText(dataDir: string, rel: string | null, what = 'outp
   try {
     abs = resolveInside(dataDir, rel);
   } catch (e) {
-    if (e instanceof PathSandboxError)
-      return { ok: false, reason: `${what} path ${rel} is outside the data folder` };
+    if (e instanceof PathSandboxError) return { ok: false, reason: `${what} path ${rel} ${OUTSIDE}` };
     throw e;
   }
   let text: string;
