@@ -112,6 +112,43 @@ describe('dashboard indexes over the logs', () => {
     assert.equal((await get('/api/health')).skipped_lines.runs, 0);
   });
 
+  test('analytics count harness runs by default; lit-reviews and rollouts only when their kind (or all) is asked', async () => {
+    await appendJsonl(runsFile, record({ final: 'PASS', wiggum_rounds: 1, wiggum_scores: [9] }));
+    await appendJsonl(
+      runsFile,
+      record({ kind: 'lit_review', final: 'FAIL', wiggum_rounds: 1, wiggum_scores: [3] }),
+    );
+    await appendJsonl(
+      runsFile,
+      record({ kind: 'lit_review', final: 'FAIL', wiggum_rounds: 1, wiggum_scores: [4] }),
+    );
+    await appendJsonl(
+      runsFile,
+      record({ kind: 'rollout', final: 'PASS', wiggum_rounds: 1, wiggum_scores: [8] }),
+    );
+    const byDefault = await get('/api/analytics/summary');
+    assert.deepEqual(
+      [byDefault.kind, byDefault.runs, byDefault.pass_rate, byDefault.mean_best_score],
+      ['run', 1, 1, 9],
+    );
+    const reviews = await get('/api/analytics/summary?kind=lit_review');
+    assert.deepEqual(
+      [reviews.kind, reviews.runs, reviews.pass_rate, reviews.mean_best_score],
+      ['lit_review', 2, 0, 3.5],
+    );
+    const all = await get('/api/analytics/summary?kind=all');
+    assert.deepEqual([all.runs, all.by_kind], [4, { run: 1, lit_review: 2, rollout: 1 }]);
+    const hist = await get('/api/analytics/score-distribution');
+    assert.equal(
+      hist.best.reduce((a: number, b: { count: number }) => a + b.count, 0),
+      1,
+      'only the harness run is binned',
+    );
+    assert.equal((await get('/api/analytics/failure-rate?kind=rollout')).items[0].runs, 1);
+    const bad = await dash.fetch(new Request('http://127.0.0.1:8787/api/analytics/summary?kind=Bad!'));
+    assert.equal(bad.status, 400);
+  });
+
   test('a log replaced by a shorter one is read again from the start', async () => {
     for (let k = 0; k < 3; k++) await appendJsonl(runsFile, record());
     assert.equal((await get('/api/runs')).total, 3);

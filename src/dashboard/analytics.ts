@@ -185,3 +185,29 @@ export class RunAnalytics {
 }
 
 const round4 = (x: number) => Math.round(x * 10000) / 10000;
+
+/**
+ * The aggregates per run kind (harness `run`, `rollout`, `lit_review`, …) and over all: scores of different kinds
+ * come from different rubrics, so the endpoints read one kind at a time (`run` unless asked) or `all` explicitly.
+ */
+export class AnalyticsByKind {
+  private readonly all = new RunAnalytics();
+  private readonly kinds = new Map<string, RunAnalytics>();
+
+  reset(): void {
+    this.all.reset();
+    this.kinds.clear();
+  }
+
+  add(row: RunRow, rec: Record<string, unknown>): void {
+    this.all.add(row, rec);
+    let k = this.kinds.get(row.kind);
+    if (!k) this.kinds.set(row.kind, (k = new RunAnalytics()));
+    k.add(row, rec);
+  }
+
+  /** The aggregates of one kind (empty when there is none), or of every run for `all`. */
+  of(kind: string): RunAnalytics {
+    return kind === 'all' ? this.all : (this.kinds.get(kind) ?? new RunAnalytics());
+  }
+}

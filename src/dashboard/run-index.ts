@@ -2,7 +2,7 @@
 // date as records are appended. Requests filter and page over the rows; only a run's detail re-reads its line.
 import path from 'node:path';
 import { JsonlIndex } from './jsonl-index';
-import { RunAnalytics } from './analytics';
+import { AnalyticsByKind } from './analytics';
 import { CountCache, SortedOrder, type KeysetCursor, type SortKey } from './paging';
 import { Interner, toRunRow, type Kind, type RunRow, type Status } from './run-row';
 import { SessionIndex } from './sessions';
@@ -52,7 +52,7 @@ export class RunIndex {
   rows: RunRow[] = [];
   private byId = new Map<string, number>();
   readonly sessions = new SessionIndex();
-  readonly analytics = new RunAnalytics();
+  readonly analytics = new AnalyticsByKind();
   private orders = new Map<RunSort, SortedOrder<RunRow>>();
   private intern = new Interner();
   readonly log: JsonlIndex;

@@ -191,6 +191,8 @@ export const SessionDetail = z.object({
 // ---- analytics
 const counts = z.record(z.string(), z.number());
 export const Overview = z.object({
+  /** The run kind the figures are for (`run` by default), or `all`. */
+  kind: z.string(),
   runs: z.number().int(),
   by_status: counts,
   by_kind: counts,
@@ -245,6 +247,13 @@ export const StageStatsSchema = z.object({
   ),
 });
 export const NoQuery = z.strictObject({});
+export const AnalyticsQuery = z.strictObject({
+  kind: z
+    .string()
+    .regex(/^[a-z_]{1,32}$/)
+    .optional()
+    .openapi({ description: 'run kind: run (default), rollout, lit_review, … or all' }),
+});
 
 // ---- memories
 export const MemorySchema = z

@@ -186,6 +186,7 @@ export interface Skill {
 }
 
 export interface Overview {
+  kind: string;
   runs: number;
   by_status: Record<string, number>;
   pass_rate: number | null;

@@ -39,8 +39,10 @@ export function RunsPage({ query }: { query: URLSearchParams }) {
     limit: pageSize(filters.limit),
     cursor: cursors[cursors.length - 1],
   });
-  const overview = useApi<Overview>('/api/analytics/summary');
-  const byModel = useApi<{ items: FailureRateItem[] }>('/api/analytics/failure-rate');
+  // The figures are for one kind of run (harness runs unless the Kind filter says otherwise): rubrics differ.
+  const kind = { kind: filters.kind || 'run' };
+  const overview = useApi<Overview>('/api/analytics/summary', kind);
+  const byModel = useApi<{ items: FailureRateItem[] }>('/api/analytics/failure-rate', kind);
   const set = (patch: Partial<Filters>) => navigate(['runs'], { ...filters, ...patch });
   const data = runs.data;
   return (
@@ -190,12 +192,19 @@ export function RunsPage({ query }: { query: URLSearchParams }) {
   );
 }
 
+const KIND_LABEL: Record<string, string> = {
+  run: 'harness',
+  rollout: 'rollout',
+  lit_review: 'lit-review',
+  all: 'all',
+};
+
 function OverviewStrip({ o }: { o: Overview }) {
   return (
     <div class="cards" data-testid="runs-kpis">
       <div class="card">
         <b>{fmtInt(o.runs)}</b>
-        <small>runs</small>
+        <small data-testid="kpi-kind">{KIND_LABEL[o.kind] ?? o.kind} runs</small>
       </div>
       <div class="card">
         <b>{o.pass_rate === null ? '–' : `${Math.round(o.pass_rate * 100)}%`}</b>
