@@ -19,6 +19,20 @@ function decode(p: Payload | null | undefined): any {
 const first = (ps: { payloads?: Payload[] | null } | null | undefined) => decode(ps?.payloads?.[0]);
 const idOf = (id: unknown) => String(id ?? '');
 
+/**
+ * What each run kind's activity results mean for the record: harness runs and rollout candidates (plan, research,
+ * synthesize, evaluate, publish) and literature reviews (assemble, review rounds, publish).
+ */
+const RESULT_ROLE: Record<string, 'tools' | 'draft' | 'round' | 'output'> = {
+  research: 'tools',
+  synthesize: 'draft',
+  litAssemble: 'draft',
+  evaluate: 'round',
+  litEvaluate: 'round',
+  publishOutput: 'output',
+  litPublish: 'output',
+};
+
 interface ActivityEvent {
   type: string;
   arg: Record<string, any>;
@@ -99,11 +113,11 @@ export function finalizeInputFromHistory(
     });
     if (a.endMs === null) failedStage ??= name;
     if (!a.ok || a.result === undefined) continue;
-    if (a.type === 'research' && Array.isArray(a.result.toolCalls)) toolCalls.push(...a.result.toolCalls);
-    if (a.type === 'synthesize' && typeof a.result.draftPath === 'string') draftPath ??= a.result.draftPath;
-    if (a.type === 'evaluate' && typeof a.result.round === 'number') rounds.push(a.result as RoundResult);
-    if (a.type === 'publishOutput' && typeof a.result.outputPath === 'string')
-      outputPath = a.result.outputPath;
+    const role = RESULT_ROLE[a.type];
+    if (role === 'tools' && Array.isArray(a.result.toolCalls)) toolCalls.push(...a.result.toolCalls);
+    if (role === 'draft' && typeof a.result.draftPath === 'string') draftPath ??= a.result.draftPath;
+    if (role === 'round' && typeof a.result.round === 'number') rounds.push(a.result as RoundResult);
+    if (role === 'output' && typeof a.result.outputPath === 'string') outputPath = a.result.outputPath;
   }
   if (stage) spans.push(stageSpan(stage.name, stage.startMs, endedAtMs));
 
