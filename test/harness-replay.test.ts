@@ -1,4 +1,4 @@
-// Replays recorded harnessRun histories with the current workflow code and the RunTrace interceptors (the
+// Replays recorded histories of every workflow type (harnessRun's scenarios and the others') with the current workflow code and the RunTrace interceptors (the
 // worker's own bundle): a change that would break running workflows fails here. Histories of every shape still
 // running in the field stay here (`<scenario>.json`, and `<scenario>.<tag>.json` recorded after later compatible
 // changes, e.g. `one-writer`: data-folder activities on the audit queue). See test/support/record-histories.ts.
@@ -12,6 +12,7 @@ import { Worker, type ReplayResult } from '@temporalio/worker';
 import { logger } from '../src/log';
 import { installTemporalRuntime } from '../src/temporal/runtime';
 import { workflowBundle } from '../src/worker';
+import { IDS_FILE } from './support/record-histories';
 
 const DIR = path.join(__dirname, 'fixtures', 'histories');
 // Recorded before the audit queue took the data-folder activities, and again after (`.one-writer`).
@@ -23,6 +24,17 @@ const SCENARIOS = [
 ];
 // Recorded once: a stage's security events ride on its result and the audit worker appends them at once.
 const LATER_SCENARIOS = ['pass-with-security-events'];
+// Every other workflow type the worker registers, each with at least one history (test/support/replay-scenarios.ts).
+const OTHER_TYPES: Record<string, string> = {
+  litReview: 'lit-review-pass',
+  litReviewBatch: 'lit-review-pass--batch',
+  rolloutBatch: 'rollout-one-task',
+  rolloutTask: 'rollout-one-task--task',
+  rolloutCandidate: 'rollout-one-task--candidate',
+  sweeper: 'sweeper-after-terminate',
+  judgeQualify: 'judge-qualify-four',
+  evalBattery: 'eval-two-tasks',
+};
 
 function load(name: string): temporal.api.history.v1.History {
   const json = JSON.parse(fs.readFileSync(path.join(DIR, `${name}.json`), 'utf8'));
@@ -33,16 +45,24 @@ describe('harness run: replay', () => {
   // The replay worker's own chatter (and the expected nondeterminism warning) is not test output.
   before(() => installTemporalRuntime(logger({ level: 'silent', pretty: false })));
 
-  test('every recorded harnessRun history replays with the current workflow code', async () => {
+  test('each workflow type has a recorded history of its own type', () => {
+    for (const [type, name] of Object.entries(OTHER_TYPES)) {
+      const started = load(name).events[0].workflowExecutionStartedEventAttributes;
+      assert.equal(started?.workflowType?.name, type, name);
+    }
+  });
+
+  test('every recorded history (every workflow type) replays with the current workflow code', async () => {
     const names = fs
       .readdirSync(DIR)
-      .filter((f) => f.endsWith('.json'))
+      .filter((f) => f.endsWith('.json') && f !== path.basename(IDS_FILE))
       .map((f) => f.slice(0, -'.json'.length))
       .sort();
     for (const s of SCENARIOS) assert.ok(names.includes(s) && names.includes(`${s}.one-writer`), s);
-    for (const s of LATER_SCENARIOS) assert.ok(names.includes(s), s);
+    for (const s of [...LATER_SCENARIOS, ...Object.values(OTHER_TYPES)]) assert.ok(names.includes(s), s);
     const results: ReplayResult[] = [];
-    const histories = names.map((workflowId) => ({ workflowId, history: load(workflowId) }));
+    const ids = JSON.parse(fs.readFileSync(IDS_FILE, 'utf8')) as Record<string, string>;
+    const histories = names.map((n) => ({ workflowId: ids[n] ?? n, history: load(n) }));
     for await (const r of Worker.runReplayHistories({ workflowBundle: await workflowBundle() }, histories))
       results.push(r);
     assert.equal(results.length, names.length);

@@ -20,15 +20,32 @@ import {
   passWithSecurityEvents,
   type ScenarioEnv,
 } from './harness-scenarios';
+import {
+  evalTwoTasks,
+  judgeQualifyFour,
+  litReviewPass,
+  rolloutOneTask,
+  sweeperAfterTerminate,
+  type Recorded,
+} from './replay-scenarios';
 
 export const HISTORIES_DIR = path.resolve(__dirname, '..', 'fixtures', 'histories');
+/** The workflow id each history was recorded under (histories recorded before this file replay under their name). */
+export const IDS_FILE = path.join(HISTORIES_DIR, 'workflow-ids.json');
 
-const SCENARIOS: Record<string, (env: ScenarioEnv) => Promise<{ handle: WorkflowHandle }>> = {
+type Scenario = (env: ScenarioEnv & { dataDir: string }) => Promise<Recorded | { handle: WorkflowHandle }>;
+const SCENARIOS: Record<string, Scenario> = {
   'pass-two-rounds': passAfterTwoRounds,
   'fail-max-rounds': failAfterMaxRounds,
   'error-missing-producer': errorMissingProducer,
   'cancelled-during-synthesis': cancelledDuringSynthesis,
   'pass-with-security-events': passWithSecurityEvents,
+  // The other workflow types (children under `<scenario>--<suffix>.json`).
+  'lit-review-pass': litReviewPass,
+  'rollout-one-task': rolloutOneTask,
+  'sweeper-after-terminate': sweeperAfterTerminate,
+  'judge-qualify-four': judgeQualifyFour,
+  'eval-two-tasks': evalTwoTasks,
 };
 
 async function main(): Promise<void> {
@@ -45,14 +62,22 @@ async function main(): Promise<void> {
   for (const [name, run] of Object.entries(SCENARIOS)) {
     if (args.length && !args.includes(name)) continue;
     await withHarnessEnv({}, async (env) => {
-      const { handle } = await run(env);
-      const history = await handle.fetchHistory();
-      const file = path.join(HISTORIES_DIR, tag ? `${name}.${tag}.json` : `${name}.json`);
-      fs.writeFileSync(
-        file,
-        `${JSON.stringify(temporal.api.history.v1.History.fromObject(history).toJSON(), null, 1)}\n`,
-      );
-      process.stdout.write(`${path.relative(process.cwd(), file)}: ${history.events?.length} events\n`);
+      const rec: Recorded = await run(env);
+      for (const [suffix, handle] of [['', rec.handle] as const, ...Object.entries(rec.more ?? {})]) {
+        const history = await handle.fetchHistory();
+        const base = suffix ? `${name}--${suffix}` : name;
+        const file = path.join(HISTORIES_DIR, tag ? `${base}.${tag}.json` : `${base}.json`);
+        fs.writeFileSync(
+          file,
+          `${JSON.stringify(temporal.api.history.v1.History.fromObject(history).toJSON(), null, 1)}\n`,
+        );
+        // Workflow code may use its own id (child ids derive from it): replay needs the recorded one.
+        const ids = fs.existsSync(IDS_FILE) ? (JSON.parse(fs.readFileSync(IDS_FILE, 'utf8')) as object) : {};
+        const all = { ...ids, [path.basename(file, '.json')]: handle.workflowId };
+        const sorted = Object.fromEntries(Object.entries(all).sort(([a], [b]) => a.localeCompare(b)));
+        fs.writeFileSync(IDS_FILE, `${JSON.stringify(sorted, null, 1)}\n`);
+        process.stdout.write(`${path.relative(process.cwd(), file)}: ${history.events?.length} events\n`);
+      }
     });
   }
   await stopOwnServer();
