@@ -10,6 +10,7 @@ import { startDashboard, type RunningDashboard } from '../src/dashboard/server';
 import type { EvalItem } from '../src/flywheel/eval-stats';
 import { recordPromotion } from '../src/flywheel/promotion';
 import { modelsLog } from '../src/train/lineage';
+import { ensureWebBuilt, launchBrowser } from './support/browser';
 import { tempDir } from './support/harness-env';
 
 void describe('dashboard Models view data', () => {
@@ -94,6 +95,69 @@ void describe('dashboard Models view data', () => {
       v.promotions.map((p) => [p.model, p.promote]),
       [['gen2', true]],
     );
+  });
+
+  void test('the Models page plots each eval at its mean with its interval, and lists evals, models and promotions', async () => {
+    await ensureWebBuilt();
+    const browser = await launchBrowser();
+    try {
+      const v = ModelsView.parse(await (await fetch(`${dash.url}/api/models`)).json());
+      const page = browser.page;
+      await page.goto(`${dash.url}/#/models`);
+      const points = page.locator('[data-testid="battery-plot"] circle.point');
+      await points.first().waitFor();
+      // One point per eval, in the API's (time) order, at its mean composite.
+      assert.deepEqual(
+        await points.evaluateAll((cs) =>
+          cs.map((c) => [c.getAttribute('data-model'), Number(c.getAttribute('data-mean'))]),
+        ),
+        v.evals.map((e) => [e.model, e.mean_composite]),
+      );
+      // An interval bar per eval with a baseline: baseline mean + the difference's interval.
+      const bars = await page
+        .locator('[data-testid="battery-plot"] line.interval title')
+        .evaluateAll((ts) => ts.map((t) => t.textContent));
+      assert.deepEqual(
+        bars,
+        v.evals.map((e) => {
+          const base = e.mean_composite! - e.diff_mean!;
+          const r = (x: number) => (Math.round(x * 10) / 10).toString();
+          return `95% interval ${r(base + e.diff_ci95![0])}–${r(base + e.diff_ci95![1])}`;
+        }),
+      );
+      const gen2 = await page.locator('[data-testid="evals-table"] tr[data-eval="gen2"] td').allInnerTexts();
+      assert.deepEqual(gen2.slice(1), [
+        'core@v1',
+        'gen2',
+        'gen1',
+        '9.1',
+        '100%',
+        '+1.00',
+        '[1.00, 1.00]',
+        '–',
+      ]);
+      const model = await page
+        .locator('[data-testid="models-table"] tr[data-model="smollm2-ft-aaaa1111:latest"] td')
+        .allInnerTexts();
+      assert.deepEqual(model.slice(0, 7), [
+        'smollm2-ft-aaaa1111:latest',
+        'smollm2:135m',
+        'sft',
+        '20',
+        '3.500',
+        '120.0',
+        '32',
+      ]);
+      assert.match(
+        await page.locator('[data-testid="promotions"]').innerText(),
+        /promoted gen2 → prod:latest/,
+      );
+      assert.equal(await page.locator('nav a[href="#/models"]').innerText(), 'Models');
+      await browser.screenshot('models');
+      assert.deepEqual(browser.problems, []);
+    } finally {
+      await browser.close();
+    }
   });
 
   void test('the route refuses unknown query parameters', async () => {

@@ -10,6 +10,9 @@ import { hasModel } from '../src/ollama';
 import { ensureDemoHfWeights, ensureTrainEnv } from '../src/train/env';
 import { readModels } from '../src/train/lineage';
 import { DEFAULT_TRAIN_ARGS } from '../src/train/run';
+import { batteryPlotOf } from '../scripts/plot-battery';
+import { evalsLog, type EvalRecord } from '../src/activities/eval';
+import { readJsonl } from '../src/audit/jsonl';
 import type { trainWorkflow } from '../src/workflows/train';
 import { createBattery } from '../src/flywheel/battery';
 import { buildEvalInput, startEval } from '../src/flywheel/eval-start';
@@ -17,6 +20,14 @@ import { harnessEnv, MODELS, stopOwnServer, tempDir, type HarnessEnv } from './s
 import { modelRouter, type ModelRouter } from './support/model-router';
 import type { RecordedRequest } from './support/scripted-ollama';
 import { REAL_MODELS, realOllama, type RealOllama } from './support/real-ollama';
+
+const ROOT = path.resolve(__dirname, '..');
+
+async function readEvals(dataDir: string): Promise<EvalRecord[]> {
+  const out: EvalRecord[] = [];
+  for await (const r of readJsonl(evalsLog(dataDir))) out.push(r as EvalRecord);
+  return out;
+}
 
 /** A small SFT export as `flywheel export sft` writes it: train.jsonl with provenance and a dataset card. */
 function writeExport(dir: string, n: number): string {
@@ -156,6 +167,16 @@ void describe('flywheel train on the demo model (CPU)', { timeout: 30 * 60_000 }
       ],
       { source: 'test' },
     ).battery;
+    // Generation 0: the base model alone; generation 1: the tuned one, paired against the base.
+    const baseEval = await buildEvalInput(env.settings, {
+      battery,
+      model: REAL_MODELS.producer,
+      evaluatorModels: [MODELS.evaluator],
+      trainTasks: [],
+      allowUnqualified: true,
+      concurrency: 1,
+    });
+    await (await startEval(env.client, env.taskQueue, baseEval)).result();
     const input = await buildEvalInput(env.settings, {
       battery,
       model: tunedName,
@@ -174,6 +195,21 @@ void describe('flywheel train on the demo model (CPU)', { timeout: 30 * 60_000 }
     assert.equal(rec.battery_figures.diff?.n, 3, 'every task paired');
     const ci = rec.battery_figures.diff!.ci95!;
     assert.ok(ci[0] <= rec.battery_figures.diff!.mean! && rec.battery_figures.diff!.mean! <= ci[1]);
+    // The plot of battery score by generation (README's figure comes from this run): two points, one interval.
+    const plot = await batteryPlotOf(env.dataDir, 'ci3');
+    assert.equal(plot.evals, 2);
+    assert.equal((plot.svg.match(/class="point"/g) ?? []).length, 2);
+    assert.equal((plot.svg.match(/class="interval"/g) ?? []).length, 1);
+    fs.mkdirSync(path.join(ROOT, 'test-artifacts'), { recursive: true });
+    fs.writeFileSync(path.join(ROOT, 'test-artifacts', 'battery-by-generation.svg'), `${plot.svg}\n`);
+    fs.writeFileSync(
+      path.join(ROOT, 'test-artifacts', 'battery-by-generation.json'),
+      JSON.stringify(
+        { base: (await readEvals(env.dataDir))[0]?.battery_figures, tuned: rec.battery_figures },
+        null,
+        1,
+      ),
+    );
     const seen = env.ollama.requests.map((r) => r.model);
     assert.ok(
       seen.filter((m) => m === MODELS.evaluator).length >= 6,

@@ -8,12 +8,14 @@ import { MemoriesPage } from './pages/memories';
 import { SecurityPage } from './pages/security';
 import { SystemPage } from './pages/system';
 import { EvaluatorsPage } from './pages/evaluators';
+import { ModelsPage } from './pages/models';
 
 const NAV: [string, string][] = [
   ['runs', 'Runs'],
   ['memories', 'Memories'],
   ['security', 'Security'],
   ['evaluators', 'Evaluators'],
+  ['models', 'Models'],
   ['system', 'System'],
 ];
 
@@ -63,6 +65,8 @@ function page(section: string, parts: string[], query: URLSearchParams) {
       return <SystemPage />;
     case 'evaluators':
       return <EvaluatorsPage />;
+    case 'models':
+      return <ModelsPage />;
     default:
       return <p class="error">No page at #/{parts.join('/')}.</p>;
   }

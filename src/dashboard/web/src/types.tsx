@@ -252,3 +252,32 @@ export interface EvaluatorsList {
   notices: Notice[];
   thresholds: { min_accuracy_lower_bound: number; min_position_consistency: number };
 }
+
+export interface ModelsView {
+  models: {
+    name: string;
+    base: string;
+    created_at: string;
+    kind: string;
+    steps: number;
+    final_loss: number | null;
+    tokens_per_s: number | null;
+    dataset_rows: number;
+    dataset_card_sha256: string | null;
+    resumed_from: string | null;
+  }[];
+  evals: {
+    eval_id: string;
+    at: string;
+    battery: string;
+    model: string;
+    baseline: string | null;
+    mean_composite: number | null;
+    pass_rate: number | null;
+    diff_mean: number | null;
+    diff_ci95: [number, number] | null;
+    overfit_gap: number | null;
+    allow_unqualified: boolean;
+  }[];
+  promotions: { at: string; model: string; alias: string; promote: boolean; reasons: string[] }[];
+}
