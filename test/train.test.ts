@@ -110,11 +110,18 @@ void describe('flywheel train on the demo model (CPU)', { timeout: 30 * 60_000 }
         },
       ],
     });
-    // Once the first checkpoint is on disk, stop the worker: the training process is killed mid-run.
+    // Once the first complete checkpoint is on disk, stop the worker: the training process is killed mid-run.
     const ckdir = path.join(env.dataDir, 'models', id, 'checkpoints');
     for (
       let i = 0;
-      i < 1200 && !(fs.existsSync(ckdir) && fs.readdirSync(ckdir).some((f) => /^checkpoint-\d+$/.test(f)));
+      i < 1200 &&
+      !(
+        fs.existsSync(ckdir) &&
+        // A complete checkpoint: the Trainer writes trainer_state.json last.
+        fs
+          .readdirSync(ckdir)
+          .some((f) => /^checkpoint-\d+$/.test(f) && fs.existsSync(path.join(ckdir, f, 'trainer_state.json')))
+      );
       i++
     )
       await sleep(250);
