@@ -36,7 +36,12 @@ export default tseslint.config(
   },
   {
     // Workflow code must be deterministic: no Node built-ins, only Temporal's workflow API.
-    files: ['src/workflows/**/*.ts'],
+    files: [
+      'src/workflows/**/*.ts',
+      'src/run-trace/workflow.ts',
+      'src/run-trace/audit-queue.ts',
+      'src/run-trace/definitions.ts',
+    ],
     rules: {
       'no-restricted-imports': [
         'error',

@@ -1,5 +1,5 @@
 // The one error contract for activities: an error says whether a retry can help (`retryable`) and may name its
-// `kind`. The activity interceptor (src/activities/run-trace.ts) turns every non-retryable one into a
+// `kind`. The activity interceptor (src/run-trace/activity.ts) turns every non-retryable one into a
 // non-retryable ApplicationFailure typed `<name>[.<kind>]`, so Temporal stops retrying at once and the record and
 // Web UI show why; anything else is left to the activity's retry policy.
 import { ApplicationFailure } from '@temporalio/common';

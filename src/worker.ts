@@ -9,7 +9,7 @@ import {
 import { Client, Connection } from '@temporalio/client';
 import type { Logger } from 'pino';
 import { createActivities } from './activities';
-import { RunTraceActivityInbound } from './activities/run-trace';
+import { RunTraceActivityInbound } from './run-trace/activity';
 import { loadSettings, type Settings } from './config';
 import { configureProviders } from './llm/provider';
 import { logger } from './log';
@@ -17,7 +17,7 @@ import { OTEL_WORKFLOW_MODULE, startOtel } from './telemetry/otel';
 import { installTemporalRuntime } from './temporal/runtime';
 
 const WORKFLOWS = path.join(__dirname, 'workflows', 'index.ts');
-const INTERCEPTORS = path.join(__dirname, 'workflows', 'run-trace.ts');
+const INTERCEPTORS = path.join(__dirname, 'run-trace', 'workflow.ts');
 
 const bundles = new Map<boolean, Promise<WorkflowBundleWithSourceMap>>();
 /** The workflow bundle is built once per process (webpack takes a few seconds); with OTel it has its interceptors. */

@@ -8,7 +8,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import type { ActivityExecuteInput } from '@temporalio/worker';
-import { RunTraceActivityInbound } from '../src/activities/run-trace';
+import { RunTraceActivityInbound } from '../src/run-trace/activity';
 import { LlmError } from '../src/llm/client';
 import { PaperSourceError } from '../src/papers';
 import { SearchError } from '../src/search/types';

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { finalizeActivities } from '../src/activities/finalize';
+import { finalizeActivities } from '../src/run-trace/finalize';
 import type { FinalizeInput } from '../src/activities/types';
 import { checkTrace } from '../src/audit/trace';
 import { MODELS, stopOwnServer } from './support/harness-env';

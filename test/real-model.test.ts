@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { readSpool } from '../src/activities/finalize';
+import { readSpool } from '../src/run-trace/finalize';
 import { RunRecord } from '../src/audit/records';
 import { checkTrace } from '../src/audit/trace';
 import { exportDataset } from '../src/flywheel/export';

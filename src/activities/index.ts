@@ -2,7 +2,7 @@
 import type { ActivityDeps } from './deps';
 import { evalActivities } from './eval';
 import { evaluateActivities } from './evaluate';
-import { finalizeActivities } from './finalize';
+import { finalizeActivities } from '../run-trace/finalize';
 import { judgeActivities } from './judge';
 import { litReviewActivities } from './lit-review';
 import { memoryActivities } from './memory';

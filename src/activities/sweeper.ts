@@ -1,13 +1,14 @@
 // The sweeper: closed runs that never ran their own finalizeRun (terminated, timed out) get their record here.
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { readJsonl } from '../audit/jsonl';
-import { finalizeInputFromHistory } from '../harness/history';
+import { finalizeInputFromHistory } from '../run-trace/history';
 import { resolveInside } from '../security/sandbox';
 import type { ActivityDeps } from './deps';
-import { RUNS_FILE, writeRunRecord } from './finalize';
+import { RUNS_FILE, writeRunRecord } from '../run-trace/finalize';
+import { TRACED_WORKFLOW_TYPES } from '../run-trace/definitions';
 
-/** Workflow types that are runs (one record each); kept in step with TRACED in src/workflows/run-trace.ts. */
-export const RUN_WORKFLOW_TYPES = ['harnessRun', 'rolloutCandidate', 'litReview'] as const;
+/** Workflow types that are runs (one record each). */
+export const RUN_WORKFLOW_TYPES = TRACED_WORKFLOW_TYPES;
 
 export interface SweepInput {
   /** Only runs of this task queue: its worker owns the data folder the records go to. */

@@ -9,12 +9,12 @@ import {
 } from '@temporalio/client';
 import type { Command } from 'commander';
 import type { Settings } from '../config';
-import { RUNS_FILE } from '../activities/finalize';
+import { RUNS_FILE } from '../run-trace/finalize';
 import { readJsonl } from '../audit/jsonl';
 import { RUN_ID_RE, type RunRecord, type RunStatus } from '../audit/records';
 import { connectClient, TemporalUnreachable } from '../temporal/connection';
 import { progressQuery } from '../workflows/harness-run';
-import type { Progress } from '../workflows/run-trace';
+import type { Progress } from '../run-trace/workflow';
 import { action, EXIT, settingsOrExit, UserError } from './common';
 import { webUiUrl } from './embedded';
 

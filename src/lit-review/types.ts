@@ -1,6 +1,6 @@
 // Shapes shared by the lit-review workflow, its activities and the CLI. Pure types.
 import type { Paper } from '../papers/types';
-import type { Progress } from '../workflows/run-trace';
+import type { Progress } from '../run-trace/workflow';
 import type { Decision, PersonaScore } from './decision';
 import type { OutlineSection, TemplateName, Theme } from './templates';
 

@@ -2,14 +2,11 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { HarnessInput } from '../harness/input';
-import { auditActivities } from './audit-queue';
-import type { RunTrace } from './run-trace';
+import { auditActivities } from '../run-trace/audit-queue';
+import type { RunTrace } from '../run-trace/workflow';
+import { llmStage } from '../run-trace/definitions';
 
-/** LLM stages heartbeat (every 2 s from the RunTrace activity interceptor), so a dead worker is noticed in 20 s. */
-export const llmStage = {
-  heartbeatTimeout: '20 seconds',
-  retry: { initialInterval: '2s', backoffCoefficient: 2, maximumAttempts: 5 },
-} as const;
+export { llmStage };
 
 const { plan, research } = proxyActivities<Activities>({ startToCloseTimeout: '15 minutes', ...llmStage });
 const { synthesize } = proxyActivities<Activities>({ startToCloseTimeout: '60 minutes', ...llmStage });

@@ -12,9 +12,10 @@ import { FlywheelKind, FlywheelProducer } from '../temporal/search-attributes';
 import { matchSkill } from '../skills/registry';
 import { runLitReviewSkill } from './lit-review-skill';
 import { firstDraft, llmStage } from './first-draft';
-import { auditActivities } from './audit-queue';
-import { runTrace, type Progress } from './run-trace';
+import { auditActivities } from '../run-trace/audit-queue';
+import { runTrace, type Progress } from '../run-trace/workflow';
 import { wiggumLoop } from './wiggum';
+import { verdict } from '../run-trace/definitions';
 
 export const progressQuery = defineQuery<Progress>('progress');
 
@@ -47,7 +48,7 @@ export async function harnessRun(input: HarnessInput): Promise<HarnessResult> {
   const best = await harnessWiggum(input, runId, draft.draftPath);
 
   trace.enterStage('finalize');
-  const final = best.composite !== null && best.composite >= input.threshold ? 'PASS' : 'FAIL';
+  const final = verdict(best.composite, input.threshold);
   // Publishing and memories write the data folder: the audit writer does both.
   const { publishOutput, storeMemory } = auditActivities();
   const { outputPath } = await publishOutput({ runId, stage: 'finalize', draftPath: best.draftPath });

@@ -15,7 +15,7 @@ import type { JudgeModel, JudgeResult } from '../activities/judge';
 import type { StoredPairSet } from '../judge/pairs';
 import type { QualificationThresholds } from '../judge/qualification';
 import { FlywheelKind } from '../temporal/search-attributes';
-import { auditActivities } from './audit-queue';
+import { auditActivities } from '../run-trace/audit-queue';
 import { llmStage } from './first-draft';
 
 export interface JudgeQualifyInput {

@@ -13,7 +13,7 @@ import { REVIEW_RUBRIC } from '../lit-review/rubric';
 import { LitReviewTaskError, parseLitReviewTask } from '../lit-review/skill-input';
 import type { HarnessResult } from './harness-run';
 import { litReview } from './lit-review';
-import { runTrace } from './run-trace';
+import { runTrace } from '../run-trace/workflow';
 
 /** Runs the literature review for a harness task that invoked the `lit-review` skill. */
 export async function runLitReviewSkill(input: HarnessInput): Promise<HarnessResult> {

@@ -28,9 +28,10 @@ import type {
   PaperDone,
 } from '../lit-review/types';
 import { FlywheelKind, FlywheelProducer } from '../temporal/search-attributes';
-import { auditActivities } from './audit-queue';
-import { runTrace } from './run-trace';
+import { auditActivities } from '../run-trace/audit-queue';
+import { runTrace } from '../run-trace/workflow';
 import { wiggumLoop } from './wiggum';
+import { verdict } from '../run-trace/definitions';
 
 /** Same query name as a harness run's, so any run's progress is read the same way. */
 export const litReviewProgressQuery = defineQuery<LitReviewProgress>('progress');
@@ -243,7 +244,7 @@ export async function litReview(input: LitReviewInput): Promise<LitReviewResult>
     draftPath: best.draftPath,
     note: null,
   });
-  const final = best.composite !== null && best.composite >= input.threshold ? 'PASS' : 'FAIL';
+  const final = verdict(best.composite, input.threshold);
   trace.setOutcome(final, pub.outputPath, first.draftPath);
   return {
     ...base,

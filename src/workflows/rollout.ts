@@ -18,9 +18,10 @@ import type { CandidateSummary } from '../activities/rollout';
 import type { HarnessInput } from '../harness/input';
 import { FlywheelKind, FlywheelProducer, FlywheelStatus } from '../temporal/search-attributes';
 import { progressQuery } from './harness-run';
-import { auditActivities } from './audit-queue';
-import { runTrace } from './run-trace';
+import { auditActivities } from '../run-trace/audit-queue';
+import { runTrace } from '../run-trace/workflow';
 import { firstDraft, llmStage } from './first-draft';
+import { verdict } from '../run-trace/definitions';
 
 /** Model settings shared by every candidate of a batch (a harness input without the per-run fields). */
 export type CandidateSettings = Omit<
@@ -340,7 +341,7 @@ export async function rolloutCandidate(
   trace.recordRound(scored);
 
   trace.enterStage('finalize');
-  const final = scored.composite !== null && scored.composite >= input.threshold ? 'PASS' : 'FAIL';
+  const final = verdict(scored.composite, input.threshold);
   const { outputPath } = await audit().publishOutput({
     runId,
     stage: 'finalize',

@@ -1,6 +1,6 @@
 // The sweeper (scheduled every few minutes): records for runs that closed without finalizing (terminated, timed out).
 import { workflowInfo } from '@temporalio/workflow';
-import { auditActivities } from './audit-queue';
+import { auditActivities } from '../run-trace/audit-queue';
 import type { SweepResult } from '../activities/sweeper';
 
 export interface SweeperInput {

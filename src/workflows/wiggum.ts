@@ -2,7 +2,7 @@
 // threshold, re-score; at most maxRounds; never lose the best draft. Each caller brings its own score and revise
 // activities (its rubric and prompts); this file holds the rules.
 import type { RoundResult } from '../activities/types';
-import { runTrace } from './run-trace';
+import { runTrace } from '../run-trace/workflow';
 
 export interface WiggumSteps {
   maxRounds: number;

@@ -20,9 +20,10 @@ import { newRunId, RUN_ID_RE } from '../audit/records';
 import { FlywheelStatus, FlywheelScore } from '../temporal/search-attributes';
 import { unwrapRaised } from '../audit/security-envelope';
 import { auditActivities } from './audit-queue';
+import { TRACED_WORKFLOW_TYPES } from './definitions';
 
 /** Workflow types that are "runs": each gets exactly one record and one trace. */
-const TRACED = new Set(['harnessRun', 'rolloutCandidate', 'litReview']);
+const TRACED = new Set<string>(TRACED_WORKFLOW_TYPES);
 
 /** finalizeRun runs on the audit queue (`<run's queue>-audit`), served by the worker that owns the data folder. */
 function finalizeActivity() {

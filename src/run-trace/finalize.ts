@@ -8,9 +8,9 @@ import { modelDigest, readQualifications, statusOf } from '../judge/qualificatio
 import { resolveModel } from '../llm/provider';
 import { appendSecurityEvents } from '../security/events';
 import { resolveInside } from '../security/sandbox';
-import { dataFile, type ActivityDeps } from './deps';
-import { spoolDirRel, type SpoolLine } from './run-trace';
-import type { FinalizeInput } from './types';
+import { dataFile, type ActivityDeps } from '../activities/deps';
+import { spoolDirRel, type SpoolLine } from './activity';
+import type { FinalizeInput } from '../activities/types';
 
 export const RUNS_FILE = 'runs.jsonl';
 export const traceRel = (runId: string) => `traces/${runId}.trace.json`;
