@@ -8,6 +8,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sampleFromSchema } from './json-schema-sample';
+import { seededRandom } from '../../src/util/random';
 
 export type Fault = 'http500' | 'http429' | 'drop' | 'hang' | 'malformed';
 export const ALL_FAULTS: readonly Fault[] = ['http500', 'http429', 'drop', 'hang', 'malformed'];
@@ -784,16 +785,7 @@ function fnv1a(s: string): number {
   return h >>> 0;
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const mulberry32 = seededRandom;
 
 /**
  * A deterministic "random" number in [0, 1) for `text` under `seed`: what a scripted evaluator that answers at
