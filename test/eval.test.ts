@@ -10,6 +10,7 @@ import { bootstrapCi, pairedDiff } from '../src/flywheel/eval-stats';
 import { buildEvalInput, startEval, UnqualifiedEvaluators } from '../src/flywheel/eval-start';
 import { RUBRIC } from '../src/harness/rubric';
 import { evaluatorPromptHash, modelDigest, saveQualification } from '../src/judge/qualification';
+import { MemoryStore } from '../src/memory/store';
 import { harnessEnv, MODELS, stopOwnServer, type HarnessEnv } from './support/harness-env';
 import type { RecordedRequest } from './support/scripted-ollama';
 
@@ -128,6 +129,10 @@ void describe('flywheel eval on a battery (scripted model server)', () => {
       concurrency: 2,
     });
     assert.equal(input.jobs.length, 10, '(3 battery + 2 train tasks) × 2 models');
+    // A memory an ordinary run would embed and may recall: an eval run neither recalls nor stores one.
+    const store = new MemoryStore(env.dataDir);
+    const seeded = store.add({ text: 'tool use: an earlier answer', task: 't1: tool use', score: 9 });
+    const before = store.count();
     const rec = await (await startEval(env.client, env.taskQueue, input)).result();
     const bf = rec.battery_figures;
     assert.equal(rec.allow_unqualified, false);
@@ -151,7 +156,21 @@ void describe('flywheel eval on a battery (scripted model server)', () => {
       bf,
       'the same figures are in evals.jsonl',
     );
-    assert.ok(fs.existsSync(path.join(env.dataDir, 'runs.jsonl')), 'the eval runs are ordinary audited runs');
+    const runs = fs
+      .readFileSync(path.join(env.dataDir, 'runs.jsonl'), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { run_id: string; kind: string; session_id: string });
+    const mine = runs.filter((r) => rec.items.some((i) => i.run_id === r.run_id));
+    assert.equal(mine.length, 10, 'the eval runs are audited runs');
+    assert.ok(
+      mine.every((r) => r.kind === 'eval' && r.session_id === rec.eval_id),
+      'of kind eval, in the eval session',
+    );
+    assert.equal(store.count(), before, 'no memories stored by eval runs');
+    assert.equal(store.get(seeded.id)?.embedding, null, 'nor recalled: the store was not even embedded');
+    assert.equal(store.get(seeded.id)?.retrieved_count, 0);
+    store.close();
   });
 
   void test('the bootstrap interval covers the mean, is deterministic, and straddles zero for mixed differences', () => {

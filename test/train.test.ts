@@ -17,17 +17,27 @@ import type { trainWorkflow } from '../src/workflows/train';
 import { createBattery } from '../src/flywheel/battery';
 import { buildEvalInput, startEval } from '../src/flywheel/eval-start';
 import { harnessEnv, MODELS, stopOwnServer, tempDir, type HarnessEnv } from './support/harness-env';
+import { resolveHarnessInput } from '../src/harness/input';
+import { startHarnessRun } from '../src/harness/start';
+import { saveQualification } from '../src/judge/qualification';
+import { batteryTaskHashes } from '../src/flywheel/battery';
+import { promotionsLog } from '../src/flywheel/promotion';
+import type { promoteLoop } from '../src/workflows/promote';
+import { qualification } from './support/qualifications';
+import { saveHistory } from './support/record-histories';
 import { modelRouter, type ModelRouter } from './support/model-router';
 import type { RecordedRequest } from './support/scripted-ollama';
 import { REAL_MODELS, realOllama, type RealOllama } from './support/real-ollama';
 
 const ROOT = path.resolve(__dirname, '..');
 
-async function readEvals(dataDir: string): Promise<EvalRecord[]> {
-  const out: EvalRecord[] = [];
-  for await (const r of readJsonl(evalsLog(dataDir))) out.push(r as EvalRecord);
+async function readJsonlAll(file: string): Promise<unknown[]> {
+  const out: unknown[] = [];
+  for await (const r of readJsonl(file)) out.push(r);
   return out;
 }
+
+const readEvals = async (dataDir: string) => (await readJsonlAll(evalsLog(dataDir))) as EvalRecord[];
 
 /** A small SFT export as `flywheel export sft` writes it: train.jsonl with provenance and a dataset card. */
 function writeExport(dir: string, n: number): string {
@@ -61,6 +71,8 @@ void describe('flywheel train on the demo model (CPU)', { timeout: 30 * 60_000 }
   let env: HarnessEnv;
   let router: ModelRouter;
   let tunedName = '';
+  /** While set, the scripted evaluator passes every draft (training-distribution runs for the export). */
+  let passAll = false;
 
   before(async () => {
     await ensureTrainEnv();
@@ -82,7 +94,7 @@ void describe('flywheel train on the demo model (CPU)', { timeout: 30 * 60_000 }
       model: MODELS.evaluator,
       respond: (req: RecordedRequest) => {
         // The scripted evaluator: a longer draft scores higher (deterministic for a given draft).
-        const v = Math.min(10, 4 + (req.lastMessage ?? '').length / 400);
+        const v = passAll ? 9 : Math.min(10, 4 + (req.lastMessage ?? '').length / 400);
         const d = { relevance: v, completeness: v, depth: v, specificity: v, structure: v, groundedness: v };
         return { scores: d, issues: [], feedback: 'ok' };
       },
@@ -226,5 +238,95 @@ void describe('flywheel train on the demo model (CPU)', { timeout: 30 * 60_000 }
       !seen.includes(REAL_MODELS.producer) && !seen.includes(tunedName),
       'the producers were the real models',
     );
+  });
+  void test('flywheel promote turns the loop: export without battery tasks, train, eval tuned vs current, gate, alias', async () => {
+    // Runs after the eval test: runs.jsonl already holds the battery's own runs, which must not be trained on.
+    const alias = 'flywheel-ci-promoted:latest';
+    const del = (model: string) =>
+      fetch(new URL('/api/delete', ollama.host), { method: 'DELETE', body: JSON.stringify({ model }) });
+    await del(alias);
+    await saveQualification(env.dataDir, qualification(MODELS.evaluator, 'qualified'));
+    passAll = true;
+    // Two training-distribution tasks, and one battery task run outside an eval: all three PASS.
+    const tasks = [
+      'How do agents recover from tool errors?',
+      'What makes an agent memory useful?',
+      'Why do agents plan?',
+    ];
+    for (const task of tasks)
+      await (
+        await startHarnessRun(
+          env.client,
+          env.taskQueue,
+          resolveHarnessInput(task, env.settings, { producerModel: REAL_MODELS.producer }),
+        )
+      ).result();
+    passAll = false;
+    // The workflow id's tail names the tuned model, so reruns of this test replace it instead of adding one.
+    const handle = await env.client.workflow.start<typeof promoteLoop>('promoteLoop', {
+      taskQueue: env.taskQueue,
+      workflowId: `promote-${Date.now()}-ci0e2e01`,
+      args: [
+        {
+          base: REAL_MODELS.producer,
+          alias,
+          battery: 'ci3',
+          args: { ...DEFAULT_TRAIN_ARGS, kind: 'sft', steps: 4, maxLen: 128 },
+          minScore: 8,
+          trainSample: 2,
+          concurrency: 1,
+          maxRounds: 1,
+        },
+      ],
+    });
+    const r = await handle.result();
+    if (process.env.FLYWHEEL_RECORD_HISTORIES === '1') {
+      // The replay fixtures of promoteLoop and trainWorkflow (test/harness-replay.test.ts).
+      await saveHistory('promote-loop', handle);
+      await saveHistory('promote-loop--train', env.client.workflow.getHandle(`${handle.workflowId}-train`));
+      await saveHistory('promote-loop--eval', env.client.workflow.getHandle(r.eval_id));
+    }
+    try {
+      assert.equal(r.model, 'smollm2-ft-ci0e2e01:latest');
+      assert.equal(
+        r.baseline,
+        REAL_MODELS.producer,
+        'no alias yet: the tuned model is compared with the base',
+      );
+      // The export trained on the two training-distribution runs, never on a battery task.
+      const rows = fs
+        .readFileSync(path.join(r.dataset, 'train.jsonl'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { provenance: { task_hash: string } });
+      const held = batteryTaskHashes(env.dataDir);
+      assert.equal(rows.length, 2);
+      assert.ok(rows.every((row) => !held.has(row.provenance.task_hash)));
+      assert.match(
+        fs.readFileSync(path.join(r.dataset, 'README.md'), 'utf8'),
+        /withheld because their task is in a held-out battery: 1\b/,
+      );
+      assert.deepEqual(r.leaked_tasks, []);
+      // The eval paired tuned vs base on the battery and measured the training sample too.
+      const ev = (await readEvals(env.dataDir)).find((e) => e.eval_id === r.eval_id)!;
+      assert.equal(ev.model, r.model);
+      assert.equal(ev.battery_figures.diff?.n, 3);
+      assert.ok(ev.train_figures && ev.train_figures.model.n === 2, 'the training-distribution sample ran');
+      // The gate's decision follows the interval, and the alias moves exactly when it promotes.
+      const ci = ev.battery_figures.diff!.ci95!;
+      assert.equal(r.promote, ci[0] > 0, JSON.stringify(r));
+      assert.equal(await hasModel(ollama.host, alias), r.promote);
+      if (!r.promote) assert.match(r.reasons.join('; '), /not above zero/);
+      const [decision] = (await readJsonlAll(promotionsLog(env.dataDir))) as {
+        model: string;
+        promote: boolean;
+      }[];
+      assert.deepEqual([decision.model, decision.promote], [r.model, r.promote]);
+      const [lineage] = (await readModels(env.dataDir)).filter((m) => m.name === r.model);
+      assert.equal(lineage.dataset.rows, 2);
+      assert.equal(lineage.evaluator_qualifications[MODELS.evaluator]?.status, 'qualified');
+    } finally {
+      await del(alias);
+    }
   });
 });

@@ -27,8 +27,8 @@ export function memoryActivities({ settings }: ActivityDeps) {
     ): Promise<{ memoryPath: string; ids: string[] }> {
       const store = new MemoryStore(dataDir);
       try {
-        await embedMissing(store, a.embedModel);
-        const all = store.all().filter((m) => m.embedding);
+        if (a.limit !== 0) await embedMissing(store, a.embedModel);
+        const all = a.limit === 0 ? [] : store.all().filter((m) => m.embedding);
         let picked: { id: string; text: string; score: number | null; similarity: number }[] = [];
         if (all.length) {
           const [q] = await llm.embed({

@@ -17,7 +17,8 @@ export const DIMENSIONS = [
 ] as const;
 export type Dimension = (typeof DIMENSIONS)[number];
 
-export const RunKind = z.enum(['run', 'rollout', 'lit_review']);
+// `eval`: a battery or training-sample run of `flywheel eval` (no memories; not exported by default).
+export const RunKind = z.enum(['run', 'rollout', 'lit_review', 'eval']);
 export const RunStatus = z.enum(['PASS', 'FAIL', 'ERROR', 'CANCELLED', 'TERMINATED', 'TIMED_OUT']);
 export type RunStatus = z.infer<typeof RunStatus>;
 

@@ -46,7 +46,7 @@ export function register(program: Command): void {
     .option('--split <fraction>', 'share of tasks for test.jsonl (by task hash)', numberIn(0, 0.9), 0)
     .option(
       '--kinds <list>',
-      'run kinds to read, comma-separated (default: run,rollout; add lit_review to include reviews, scored on another rubric)',
+      'run kinds to read, comma-separated (default: run,rollout; add lit_review to include reviews, scored on another rubric; eval for battery-eval runs)',
     )
     .option('--include-rollouts', 'dpo: also use the rollout pairs in <data>/rollouts/ (reward always does)')
     .option('--system <text>', 'system message of conversational rows (default: the synthesis instructions)')

@@ -151,7 +151,7 @@ export const FeedbackBody = z.strictObject({
 export const FeedbackResponse = FeedbackRecord;
 
 // ---- sessions
-export const SessionKind = z.enum(['cli', 'rollout_batch', 'lit_review']);
+export const SessionKind = z.enum(['cli', 'rollout_batch', 'lit_review', 'eval']);
 export const SessionsQuery = z.strictObject({
   kind: SessionKind.optional(),
   q: z.string().min(1).max(200).optional(),

@@ -3,7 +3,7 @@
 import type { KeysetCursor } from './paging';
 import type { RunRow, Status } from './run-row';
 
-export type SessionKind = 'cli' | 'rollout_batch' | 'lit_review';
+export type SessionKind = 'cli' | 'rollout_batch' | 'lit_review' | 'eval';
 
 export interface Session {
   id: string;
@@ -29,6 +29,7 @@ function kindOf(row: RunRow): SessionKind {
   const id = row.session;
   if (row.kind === 'rollout' || /^rollout[-_]/.test(id)) return 'rollout_batch';
   if (row.kind === 'lit_review' || /^lit-?review[-_]/.test(id)) return 'lit_review';
+  if (row.kind === 'eval') return 'eval';
   return 'cli';
 }
 

@@ -82,14 +82,14 @@ export function batteryTaskHashes(dataDir: string): Set<string> {
   return out;
 }
 
-/** Distinct tasks of runs.jsonl, in file order. */
+/** Distinct tasks of runs.jsonl, in file order (not those of eval runs: they replay battery and sample tasks). */
 export async function runTasks(runsFile: string): Promise<string[]> {
   const seen = new Set<string>();
   const out: string[] = [];
   if (!fs.existsSync(runsFile)) return out;
   for await (const r of readJsonl(runsFile, { onSkip: () => undefined })) {
-    const t = (r as { task?: unknown }).task;
-    if (typeof t !== 'string' || seen.has(taskHash(t))) continue;
+    const { task: t, kind } = r as { task?: unknown; kind?: unknown };
+    if (kind === 'eval' || typeof t !== 'string' || seen.has(taskHash(t))) continue;
     seen.add(taskHash(t));
     out.push(t);
   }

@@ -53,6 +53,7 @@ export async function buildEvalInput(
         set,
         task_hash: taskHash(task),
         input: resolveHarnessInput(task, s, {
+          kind: 'eval',
           producerModel: model,
           evaluatorModels: o.evaluatorModels,
           sessionId: evalId,

@@ -21,7 +21,7 @@ export const HarnessInputSchema = z
       .string()
       .regex(/^\d{8}T\d{6}_[0-9a-f]{8}$/)
       .optional(),
-    kind: z.enum(['run', 'rollout', 'lit_review']).default('run'),
+    kind: z.enum(['run', 'rollout', 'lit_review', 'eval']).default('run'),
     sessionId: z.string().max(200).nullable().default(null),
     parentId: z.string().max(300).nullable().default(null),
     producerModel: model,

@@ -14,6 +14,7 @@ const { synthesize } = proxyActivities<Activities>({ startToCloseTimeout: '60 mi
 export type DraftInput = Pick<
   HarnessInput,
   | 'task'
+  | 'kind'
   | 'embedModel'
   | 'plannerModel'
   | 'plannerTemperature'
@@ -33,6 +34,8 @@ export async function firstDraft(trace: RunTrace, input: DraftInput): Promise<{ 
     stage: 'plan',
     task: input.task,
     embedModel: input.embedModel,
+    // An eval run is measured on its own: no memories of earlier runs (another model's answer to this task).
+    ...(input.kind === 'eval' ? { limit: 0 } : {}),
   });
   const thePlan = await plan({
     runId,

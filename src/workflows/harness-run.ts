@@ -53,7 +53,8 @@ export async function harnessRun(input: HarnessInput): Promise<HarnessResult> {
   const { publishOutput, storeMemory } = auditActivities();
   const { outputPath } = await publishOutput({ runId, stage: 'finalize', draftPath: best.draftPath });
   trace.setOutcome(final, outputPath, draft.draftPath);
-  if (best.composite !== null) {
+  // Eval runs leave no memories: later runs (and evals) must not recall a battery answer.
+  if (best.composite !== null && input.kind !== 'eval') {
     await storeMemory({
       runId,
       stage: 'finalize',

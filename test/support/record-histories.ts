@@ -4,6 +4,8 @@
 // test/fixtures/histories/<scenario>.json, or <scenario>.<tag>.json: after a compatible change, record a tagged
 // set and keep the older ones, so both shapes of running workflows keep replaying. Re-record the untagged set
 // only after an intentional, incompatible workflow change.
+// trainWorkflow and promoteLoop need the training environment and a real Ollama: their histories
+// (promote-loop*.json) are recorded by test/train.test.ts when FLYWHEEL_RECORD_HISTORIES=1.
 // The JSON is protobufjs's own form of the History message (read back with History.fromObject), not the SDK's
 // historyToJSON, which fails here because two copies of protobufjs 8 are installed.
 import fs from 'node:fs';
@@ -48,6 +50,23 @@ const SCENARIOS: Record<string, Scenario> = {
   'eval-two-tasks': evalTwoTasks,
 };
 
+/** Saves one workflow's history as `<base>[.<tag>].json` and notes the workflow id it ran under. */
+export async function saveHistory(base: string, handle: WorkflowHandle, tag?: string): Promise<void> {
+  const history = await handle.fetchHistory();
+  const file = path.join(HISTORIES_DIR, tag ? `${base}.${tag}.json` : `${base}.json`);
+  fs.mkdirSync(HISTORIES_DIR, { recursive: true });
+  fs.writeFileSync(
+    file,
+    `${JSON.stringify(temporal.api.history.v1.History.fromObject(history).toJSON(), null, 1)}\n`,
+  );
+  // Workflow code may use its own id (child ids derive from it): replay needs the recorded one.
+  const ids = fs.existsSync(IDS_FILE) ? (JSON.parse(fs.readFileSync(IDS_FILE, 'utf8')) as object) : {};
+  const all = { ...ids, [path.basename(file, '.json')]: handle.workflowId };
+  const sorted = Object.fromEntries(Object.entries(all).sort(([a], [b]) => a.localeCompare(b)));
+  fs.writeFileSync(IDS_FILE, `${JSON.stringify(sorted, null, 1)}\n`);
+  process.stdout.write(`${path.relative(process.cwd(), file)}: ${history.events?.length} events\n`);
+}
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const t = args.indexOf('--tag');
@@ -63,21 +82,8 @@ async function main(): Promise<void> {
     if (args.length && !args.includes(name)) continue;
     await withHarnessEnv({}, async (env) => {
       const rec: Recorded = await run(env);
-      for (const [suffix, handle] of [['', rec.handle] as const, ...Object.entries(rec.more ?? {})]) {
-        const history = await handle.fetchHistory();
-        const base = suffix ? `${name}--${suffix}` : name;
-        const file = path.join(HISTORIES_DIR, tag ? `${base}.${tag}.json` : `${base}.json`);
-        fs.writeFileSync(
-          file,
-          `${JSON.stringify(temporal.api.history.v1.History.fromObject(history).toJSON(), null, 1)}\n`,
-        );
-        // Workflow code may use its own id (child ids derive from it): replay needs the recorded one.
-        const ids = fs.existsSync(IDS_FILE) ? (JSON.parse(fs.readFileSync(IDS_FILE, 'utf8')) as object) : {};
-        const all = { ...ids, [path.basename(file, '.json')]: handle.workflowId };
-        const sorted = Object.fromEntries(Object.entries(all).sort(([a], [b]) => a.localeCompare(b)));
-        fs.writeFileSync(IDS_FILE, `${JSON.stringify(sorted, null, 1)}\n`);
-        process.stdout.write(`${path.relative(process.cwd(), file)}: ${history.events?.length} events\n`);
-      }
+      for (const [suffix, handle] of [['', rec.handle] as const, ...Object.entries(rec.more ?? {})])
+        await saveHistory(suffix ? `${name}--${suffix}` : name, handle, tag);
     });
   }
   await stopOwnServer();

@@ -68,7 +68,7 @@ export function RunsPage({ query }: { query: URLSearchParams }) {
           label="Kind"
           name="kind"
           value={filters.kind}
-          choices={['run', 'rollout', 'lit_review']}
+          choices={['run', 'rollout', 'lit_review', 'eval']}
           onChange={(v) => set({ kind: v })}
         />
         <label class="grow">
