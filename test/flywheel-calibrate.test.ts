@@ -159,6 +159,34 @@ describe('calibrate', () => {
     assert.equal(ollama.countRequests({ endpoint: 'chat', model: 'judge:a' }), 8);
   });
 
+  test('a pair whose record points outside the data folder is skipped and leaves a path_sandbox event', async () => {
+    const tampered = tempDir('fw-cal-sandbox-');
+    await writeRuns(tampered, RUNS);
+    fs.copyFileSync(path.join(dir, 'human.jsonl'), path.join(tampered, 'human.jsonl'));
+    const runs = path.join(tampered, 'runs.jsonl');
+    const rel = JSON.parse(fs.readFileSync(runs, 'utf8').split('\n')[5]).output_path as string;
+    fs.writeFileSync(runs, fs.readFileSync(runs, 'utf8').replace(`"${rel}"`, '"../../etc/passwd"'));
+    const r = await calibrate({
+      humanFile: path.join(tampered, 'human.jsonl'),
+      runsFile: runs,
+      dataDir: tampered,
+      positionPairs: 10,
+      llm: { llm: boundLlm({ host: ollama.url, timeoutMs: 10_000 }), temperature: 0, numPredict: 64 },
+    });
+    assert.equal(r.evaluators[0].position?.asked, 3, 'the pair with run 6 is not asked');
+    const events = fs
+      .readFileSync(path.join(tampered, 'security_events.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    assert.ok(events.length >= 1);
+    assert.ok(
+      events.every((e) => e.event_type === 'path_sandbox' && e.layer === 'calibrate' && e.run_id === id(6)),
+      JSON.stringify(events),
+    );
+    assert.match(String(events[0].detail), /\.\.\/\.\.\/etc\/passwd is outside the data folder/);
+  });
+
   test('a CSV of run_id and human_score gives the same correlations', async () => {
     const csv = ['run_id,human_score', ...RUNS.map((r, i) => `${r.runId},${HUMAN[i]}`)].join('\n');
     fs.writeFileSync(path.join(dir, 'human.csv'), csv);

@@ -9,7 +9,11 @@ import { readJsonl } from '../src/audit/jsonl';
 import { buildBatchInput } from '../src/flywheel/rollout-start';
 import { createRolloutSchedule, listSchedules, triggerSchedule } from '../src/flywheel/schedule';
 import type { RolloutProgress } from '../src/workflows/rollout';
-import { harnessEnv, type HarnessEnv, stopOwnServer } from './support/harness-env';
+import { createBattery } from '../src/flywheel/battery';
+import { saveQualification } from '../src/judge/qualification';
+import type { PromoteInput } from '../src/workflows/promote';
+import { harnessEnv, MODEL_ENV, MODELS, type HarnessEnv, stopOwnServer } from './support/harness-env';
+import { qualification } from './support/qualifications';
 import { scriptRollout } from './fixtures/flywheel/rollout-script';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -116,5 +120,90 @@ describe('nightly rollout schedule', () => {
     const missing = cli('trigger', 'no-such-schedule');
     assert.equal(missing.status, 2);
     assert.match(missing.stderr, /No schedule with id no-such-schedule/);
+  });
+});
+
+describe('the promote loop from the CLI', () => {
+  let env: HarnessEnv;
+  const id = `nightly-promote-${randomUUID().slice(0, 8)}`;
+  before(async () => {
+    env = await harnessEnv();
+  });
+  after(async () => {
+    await env.client.schedule
+      .getHandle(id)
+      .delete()
+      .catch(() => undefined);
+    await env.close();
+  });
+  const cli = (...args: string[]) =>
+    spawnSync(process.execPath, [path.join(ROOT, 'bin/flywheel.js'), ...args], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: {
+        ...process.env,
+        ...MODEL_ENV,
+        OLLAMA_HOST: env.settings.OLLAMA_HOST,
+        TEMPORAL_ADDRESS: env.settings.TEMPORAL_ADDRESS,
+        FLYWHEEL_TASK_QUEUE: env.taskQueue,
+        FLYWHEEL_DATA_DIR: env.dataDir,
+      },
+    });
+
+  test('promote refuses a missing battery (exit 2) and unqualified evaluators (exit 1) before any work', () => {
+    const none = cli('promote', '--battery', 'nope');
+    assert.equal(none.status, 2, none.stderr);
+    assert.match(none.stderr, /no battery nope \(flywheel battery create\)/);
+    createBattery(env.dataDir, 'core', ['held task one'], { source: 'test' });
+    const unq = cli('promote', '--battery', 'core');
+    assert.equal(unq.status, 1, unq.stderr);
+    assert.match(unq.stderr, new RegExp(`${MODELS.evaluator} is unknown \\(flywheel judge qualify\\)`));
+    assert.doesNotMatch(unq.stderr, /\n\s+at /, 'no stack trace');
+    const bad = cli('promote', '--battery', 'core', '--steps', '0');
+    assert.equal(bad.status, 2, bad.stderr);
+  });
+
+  test('schedule promote stores the loop, with its rollout tasks by reference, on a nightly cron', async () => {
+    const tasks = path.join(env.dataDir, 'nightly-tasks.txt');
+    fs.writeFileSync(tasks, 'survey tool use in LLM agents\nagent memory designs\n');
+    await saveQualification(env.dataDir, qualification(MODELS.evaluator, 'qualified'));
+    const made = cli(
+      'schedule',
+      'promote',
+      '--id',
+      id,
+      '--battery',
+      'core',
+      '--rollout-tasks',
+      tasks,
+      '--candidates',
+      '3',
+      '--steps',
+      '20',
+      '--alias',
+      'prod:latest',
+    );
+    assert.equal(made.status, 0, made.stderr);
+    assert.match(
+      made.stdout,
+      new RegExp(`schedule ${id}: "0 2 \\* \\* \\*" \\(UTC\\), promote .* → prod:latest`),
+    );
+    const row = (await listSchedules(env.client)).find((r) => r.id === id);
+    assert.equal(row?.workflowType, 'promoteLoop');
+    const d = await env.client.schedule.getHandle(id).describe();
+    assert.equal(d.policies.overlap, 'SKIP');
+    assert.ok(d.action.type === 'startWorkflow');
+    const [input] = d.action.args as PromoteInput[];
+    assert.equal(input.alias, 'prod:latest');
+    assert.equal(input.args.steps, 20);
+    assert.equal(input.rollout?.n, 3);
+    assert.equal(input.rollout?.tasks, undefined, 'the task list is stored in the data folder');
+    assert.equal(
+      fs.readFileSync(path.join(env.dataDir, input.rollout!.tasksPath!), 'utf8').trim().split('\n').length,
+      2,
+    );
+    const again = cli('schedule', 'promote', '--id', id, '--battery', 'core');
+    assert.equal(again.status, 2);
+    assert.match(again.stderr, /already exists/);
   });
 });

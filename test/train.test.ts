@@ -22,7 +22,8 @@ import { startHarnessRun } from '../src/harness/start';
 import { saveQualification } from '../src/judge/qualification';
 import { batteryTaskHashes } from '../src/flywheel/battery';
 import { promotionsLog } from '../src/flywheel/promotion';
-import type { promoteLoop } from '../src/workflows/promote';
+import { promoteProgressQuery, type promoteLoop } from '../src/workflows/promote';
+import { buildBatchInput } from '../src/flywheel/rollout-start';
 import { qualification } from './support/qualifications';
 import { saveHistory } from './support/record-histories';
 import { modelRouter, type ModelRouter } from './support/model-router';
@@ -262,16 +263,23 @@ void describe('flywheel train on the demo model (CPU)', { timeout: 30 * 60_000 }
         )
       ).result();
     passAll = false;
-    // The workflow id's tail names the tuned model, so reruns of this test replace it instead of adding one.
+    // The loop starts with a small rollout batch of the real producer (its candidates score low: not exported).
+    const rollout = buildBatchInput(env.settings, {
+      tasks: ['How do agents cite their sources?'],
+      n: 2,
+      storeAs: 'rollouts/tasks/promote-ci',
+    });
+    rollout.harness = { ...rollout.harness, producerModel: REAL_MODELS.producer, numPredict: 32 };
     const handle = await env.client.workflow.start<typeof promoteLoop>('promoteLoop', {
       taskQueue: env.taskQueue,
-      workflowId: `promote-${Date.now()}-ci0e2e01`,
+      workflowId: `promote-ci-${Date.now()}`,
       args: [
         {
           base: REAL_MODELS.producer,
           alias,
           battery: 'ci3',
           args: { ...DEFAULT_TRAIN_ARGS, kind: 'sft', steps: 4, maxLen: 128 },
+          rollout,
           minScore: 8,
           trainSample: 2,
           concurrency: 1,
@@ -279,6 +287,10 @@ void describe('flywheel train on the demo model (CPU)', { timeout: 30 * 60_000 }
         },
       ],
     });
+    let stage = '';
+    for (let i = 0; i < 600 && stage !== 'train'; i++, await sleep(200))
+      stage = (await handle.query(promoteProgressQuery)).stage;
+    assert.equal(stage, 'train', 'the loop reports its stage');
     const r = await handle.result();
     if (process.env.FLYWHEEL_RECORD_HISTORIES === '1') {
       // The replay fixtures of promoteLoop and trainWorkflow (test/harness-replay.test.ts).
@@ -287,7 +299,13 @@ void describe('flywheel train on the demo model (CPU)', { timeout: 30 * 60_000 }
       await saveHistory('promote-loop--eval', env.client.workflow.getHandle(r.eval_id));
     }
     try {
-      assert.equal(r.model, 'smollm2-ft-ci0e2e01:latest');
+      assert.match(r.model, /^smollm2-ft-[0-9a-f]{8}:latest$/);
+      const rolled = (await readJsonlAll(path.join(env.dataDir, 'runs.jsonl'))) as { kind: string }[];
+      assert.equal(
+        rolled.filter((x) => x.kind === 'rollout').length,
+        2,
+        'the rollout batch ran first: two candidates',
+      );
       assert.equal(
         r.baseline,
         REAL_MODELS.producer,
@@ -327,6 +345,7 @@ void describe('flywheel train on the demo model (CPU)', { timeout: 30 * 60_000 }
       assert.equal(lineage.evaluator_qualifications[MODELS.evaluator]?.status, 'qualified');
     } finally {
       await del(alias);
+      await del(r.model); // a new name every loop: do not pile them up in the shared model store
     }
   });
 });

@@ -4,11 +4,18 @@ import { Option, type Command } from 'commander';
 import { numberIn, withClient } from '../flywheel/cli-options';
 import { buildBatchInput } from '../flywheel/rollout-start';
 import { tasksFromFile } from '../flywheel/rollout-tasks';
-import { createRolloutSchedule, listSchedules, triggerSchedule, type Overlap } from '../flywheel/schedule';
+import {
+  createRolloutSchedule,
+  createSchedule,
+  listSchedules,
+  triggerSchedule,
+  type Overlap,
+} from '../flywheel/schedule';
 import { table } from '../flywheel/table';
 import { PairFileError } from '../judge/pairs';
 import { buildQualifyInput, createDriftSchedule } from '../judge/start';
 import { action, parseList, settingsOrExit, UserError } from './common';
+import { PROMOTE_HELP, promoteInput, promoteOptions, type PromoteOpts } from './promote';
 
 interface RolloutOpts {
   cron: string;
@@ -48,7 +55,7 @@ export function register(program: Command): void {
   const schedule = program
     .command('schedule')
     .exitOverride()
-    .description('Nightly rollout batches and evaluator drift checks (Temporal Schedules)');
+    .description('Nightly rollout batches, promote loops and evaluator drift checks (Temporal Schedules)');
 
   schedule
     .command('rollout')
@@ -173,6 +180,57 @@ export function register(program: Command): void {
               `schedule ${o.id}: "${o.cron}" (${o.timezone}), drift check on ${input.sample ?? input.pairSet.n_total} ` +
                 `pairs of ${input.pairSet.name}, overlap SKIP, catch-up window ${o.catchupWindow}\n` +
                 `next: ${d.info.nextActionTimes[0]?.toISOString() ?? '-'}\n`,
+            );
+          });
+        },
+      ),
+    );
+
+  promoteOptions(
+    schedule
+      .command('promote')
+      .exitOverride() // usage errors reach main(), which exits 2
+      .description('Create a schedule that runs the promote loop ([rollout →] export → train → eval → gate)'),
+  )
+    .option('--cron <expr>', 'cron expression', '0 2 * * *')
+    .option('--id <id>', 'schedule id', 'nightly-promote')
+    .option('--timezone <tz>', 'IANA time zone the cron is read in', 'UTC')
+    .option('--catchup-window <duration>', 'after an outage, still start a missed loop this late', '1h')
+    .addHelpText(
+      'after',
+      `${PROMOTE_HELP}
+Overlap SKIP: a loop still running makes the next firing skip.`,
+    )
+    .action(
+      action(
+        async (o: PromoteOpts & { cron: string; id: string; timezone: string; catchupWindow: string }) => {
+          const settings = settingsOrExit();
+          const input = await promoteInput(settings, o, `rollouts/tasks/schedule-${o.id}`, false);
+          await withClient(settings, async (client) => {
+            try {
+              await createSchedule(client, {
+                scheduleId: o.id,
+                cron: o.cron,
+                timezone: o.timezone,
+                overlap: 'SKIP',
+                catchupWindow: o.catchupWindow,
+                taskQueue: settings.FLYWHEEL_TASK_QUEUE,
+                workflowType: 'promoteLoop',
+                idPrefix: `promote-${o.id}`,
+                args: [input],
+                summary: `scheduled promote loop (${o.id}): ${o.base} → ${o.alias} on battery ${o.battery}`,
+                kind: 'promote',
+                producer: o.alias,
+                memo: { flywheel: 'promote', battery: o.battery, alias: o.alias, base: o.base },
+              });
+            } catch (e) {
+              throw scheduleError(e, o.id);
+            }
+            const d = await client.schedule.getHandle(o.id).describe();
+            process.stdout.write(
+              `schedule ${o.id}: "${o.cron}" (${o.timezone}), promote ${o.base} → ${o.alias} on battery ` +
+                `${o.battery}${input.rollout ? ` after a rollout of ${o.rolloutTasks}` : ''}, overlap SKIP, ` +
+                `catch-up window ${o.catchupWindow}\nnext: ${d.info.nextActionTimes[0]?.toISOString() ?? '-'}\n`,
             );
           });
         },

@@ -5,7 +5,7 @@ import { positionCheck, type PositionCall } from './position';
 import { publishedScores, runView, type RunView } from './run-view';
 import { cohenKappa, kendallTauB, mean, round, spearman } from './stats';
 import { taskHash } from './task-hash';
-import { readRecordText } from './text';
+import { readRecordText, recordRefusals } from './text';
 
 export interface PositionStats {
   asked: number;
@@ -144,8 +144,11 @@ async function position(
   for (const p of pairs) {
     if (s.asked >= o.positionPairs!) break;
     const better = runs.get(p.better)!;
+    const worse = runs.get(p.worse)!;
     const a = readRecordText(o.dataDir, better.outputPath);
-    const b = readRecordText(o.dataDir, runs.get(p.worse)!.outputPath);
+    const b = readRecordText(o.dataDir, worse.outputPath);
+    if (!a.ok) await recordRefusals(o.dataDir, p.better, 'calibrate', [a.reason]);
+    if (!b.ok) await recordRefusals(o.dataDir, p.worse, 'calibrate', [b.reason]);
     if (!a.ok || !b.ok) continue;
     s.asked++;
     try {

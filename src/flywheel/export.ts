@@ -20,8 +20,7 @@ import {
 import { checkRunLabels, EvaluatorTally, type EvaluatorFigures } from './qualified';
 import { runView, type RunView } from './run-view';
 import { contentKey, splitOf, taskHash } from './task-hash';
-import { recordSecurityEvent } from '../security/events';
-import { isRefusal } from './text';
+import { recordRefusals } from './text';
 
 /** Harness runs and rollout candidates share the Wiggum rubric; lit-review scores do not, so they are opt-in. */
 export const DEFAULT_EXPORT_KINDS = ['run', 'rollout'];
@@ -211,17 +210,8 @@ export async function exportDataset(o: ExportOptions): Promise<ExportSummary> {
         if (!o.allowUnqualified) continue;
       }
       const built = build[o.kind](dataDir, run, filters);
-      for (const reason of built.problems) {
-        s.problems.push({ run_id: run.runId, reason });
-        if (isRefusal(reason))
-          await recordSecurityEvent(dataDir, {
-            runId: run.runId,
-            eventType: 'path_sandbox',
-            layer: 'export',
-            severity: 'block',
-            detail: `export ${o.kind}: ${reason}`,
-          });
-      }
+      for (const reason of built.problems) s.problems.push({ run_id: run.runId, reason });
+      await recordRefusals(dataDir, run.runId, 'export', built.problems);
       for (const b of built.rows)
         await emit(b, {
           source: 'run',

@@ -63,21 +63,38 @@ export function assertScheduleOptions(o: {
  * Creates the schedule. Each firing starts `rolloutBatch` with workflow id `rollout-<schedule_id>-<timestamp>`
  * (Temporal appends the timestamp), so its batch id is `<schedule_id>-<timestamp>`.
  */
-export async function createRolloutSchedule(client: Client, o: RolloutScheduleOptions): Promise<void> {
+/** One Flywheel schedule: each firing starts `workflowType` as `<idPrefix>-<timestamp>` on the task queue. */
+export interface ScheduleSpec {
+  scheduleId: string;
+  cron: string;
+  timezone: string;
+  overlap: Overlap;
+  catchupWindow: string;
+  taskQueue: string;
+  workflowType: string;
+  idPrefix: string;
+  args: unknown[];
+  summary: string;
+  kind: string;
+  producer?: string;
+  memo: Record<string, unknown>;
+}
+
+export async function createSchedule(client: Client, o: ScheduleSpec): Promise<void> {
   assertScheduleOptions(o);
   await client.schedule.create({
     scheduleId: o.scheduleId,
     spec: { cronExpressions: [o.cron], timezone: o.timezone },
     action: {
       type: 'startWorkflow',
-      workflowType: 'rolloutBatch',
+      workflowType: o.workflowType,
       taskQueue: o.taskQueue,
-      workflowId: `rollout-${o.scheduleId}`,
-      args: [o.input],
-      staticSummary: `scheduled rollout batch (${o.scheduleId}): ${o.taskCount} tasks × ${o.input.n} candidates`,
+      workflowId: o.idPrefix,
+      args: o.args,
+      staticSummary: o.summary,
       typedSearchAttributes: [
-        { key: FlywheelKind, value: 'rollout_batch' },
-        { key: FlywheelProducer, value: o.input.harness.producerModel },
+        { key: FlywheelKind, value: o.kind },
+        ...(o.producer ? [{ key: FlywheelProducer, value: o.producer }] : []),
       ],
     },
     policies: {
@@ -85,14 +102,20 @@ export async function createRolloutSchedule(client: Client, o: RolloutScheduleOp
       catchupWindow: o.catchupWindow as Duration,
       pauseOnFailure: false,
     },
-    memo: {
-      flywheel: 'rollout',
-      cron: o.cron,
-      timezone: o.timezone,
-      tasks: o.taskCount,
-      n: o.input.n,
-      concurrency: o.input.concurrency,
-    },
+    memo: { cron: o.cron, timezone: o.timezone, ...o.memo },
+  });
+}
+
+export function createRolloutSchedule(client: Client, o: RolloutScheduleOptions): Promise<void> {
+  return createSchedule(client, {
+    ...o,
+    workflowType: 'rolloutBatch',
+    idPrefix: `rollout-${o.scheduleId}`,
+    args: [o.input],
+    summary: `scheduled rollout batch (${o.scheduleId}): ${o.taskCount} tasks × ${o.input.n} candidates`,
+    kind: 'rollout_batch',
+    producer: o.input.harness.producerModel,
+    memo: { flywheel: 'rollout', tasks: o.taskCount, n: o.input.n, concurrency: o.input.concurrency },
   });
 }
 

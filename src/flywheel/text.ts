@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { recordSecurityEvent } from '../security/events';
 import { PathSandboxError, resolveInside } from '../security/sandbox';
 
 export type TextResult = { ok: true; text: string } | { ok: false; reason: string };
@@ -29,4 +30,22 @@ export function readRecordText(dataDir: string, rel: string | null, what = 'outp
   }
   if (!text.trim()) return { ok: false, reason: `${what} file ${rel} is empty` };
   return { ok: true, text };
+}
+
+/** Every sandbox refusal among `reasons` becomes a `path_sandbox` event of the run (a record naming such a path was
+ * written or tampered with outside the product). */
+export async function recordRefusals(
+  dataDir: string,
+  runId: string,
+  layer: string,
+  reasons: string[],
+): Promise<void> {
+  for (const reason of reasons.filter(isRefusal))
+    await recordSecurityEvent(dataDir, {
+      runId,
+      eventType: 'path_sandbox',
+      layer,
+      severity: 'block',
+      detail: `${layer}: ${reason}`,
+    });
 }

@@ -1,16 +1,10 @@
 // Client side of evaluator qualification: the workflow input from settings and a pair file, the start, and the
 // nightly drift schedule (next to the rollout schedules of `flywheel schedule`).
 import path from 'node:path';
-import {
-  ScheduleOverlapPolicy,
-  WorkflowIdReusePolicy,
-  type Client,
-  type WorkflowHandle,
-} from '@temporalio/client';
-import type { Duration } from '@temporalio/common';
+import { WorkflowIdReusePolicy, type Client, type WorkflowHandle } from '@temporalio/client';
 import { newRunId } from '../audit/records';
 import type { Settings } from '../config';
-import { assertScheduleOptions } from '../flywheel/schedule';
+import { createSchedule } from '../flywheel/schedule';
 import { FlywheelKind } from '../temporal/search-attributes';
 import type { judgeQualify, JudgeQualifyInput } from '../workflows/judge';
 import { DEFAULT_PAIRS_FILE, readPairFile, storePairSet } from './pairs';
@@ -92,31 +86,19 @@ export interface DriftScheduleOptions {
  * The nightly drift check: each firing starts `judgeQualify` (kind 'drift', a fresh random sample) with workflow
  * id `judge-<schedule_id>-<timestamp>`. Overlap SKIP: a check still running makes the next one skip.
  */
-export async function createDriftSchedule(client: Client, o: DriftScheduleOptions): Promise<void> {
-  assertScheduleOptions(o);
-  await client.schedule.create({
-    scheduleId: o.scheduleId,
-    spec: { cronExpressions: [o.cron], timezone: o.timezone },
-    action: {
-      type: 'startWorkflow',
-      workflowType: 'judgeQualify',
-      taskQueue: o.taskQueue,
-      workflowId: `judge-${o.scheduleId}`,
-      args: [o.input],
-      staticSummary:
-        `evaluator drift check (${o.scheduleId}): ${o.input.sample ?? o.input.pairSet.n_total} pairs of ` +
-        o.input.pairSet.name,
-      typedSearchAttributes: [{ key: FlywheelKind, value: 'judge_drift' }],
-    },
-    policies: {
-      overlap: ScheduleOverlapPolicy.SKIP,
-      catchupWindow: o.catchupWindow as Duration,
-      pauseOnFailure: false,
-    },
+export function createDriftSchedule(client: Client, o: DriftScheduleOptions): Promise<void> {
+  return createSchedule(client, {
+    ...o,
+    overlap: 'SKIP',
+    workflowType: 'judgeQualify',
+    idPrefix: `judge-${o.scheduleId}`,
+    args: [o.input],
+    summary:
+      `evaluator drift check (${o.scheduleId}): ${o.input.sample ?? o.input.pairSet.n_total} pairs of ` +
+      o.input.pairSet.name,
+    kind: 'judge_drift',
     memo: {
       flywheel: 'judge-drift',
-      cron: o.cron,
-      timezone: o.timezone,
       sample: o.input.sample ?? o.input.pairSet.n_total,
       pairs: o.input.pairSet.name,
     },
