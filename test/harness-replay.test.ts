@@ -34,6 +34,9 @@ const OTHER_TYPES: Record<string, string> = {
   sweeper: 'sweeper-after-terminate',
   judgeQualify: 'judge-qualify-four',
   evalBattery: 'eval-two-tasks',
+  // Recorded by test/train.test.ts (FLYWHEEL_RECORD_HISTORIES=1): they need the training environment.
+  promoteLoop: 'promote-loop',
+  trainWorkflow: 'promote-loop--train',
 };
 
 function load(name: string): temporal.api.history.v1.History {

@@ -13,7 +13,8 @@ import { FlywheelKind, FlywheelProducer } from '../temporal/search-attributes';
 export const SCHEDULE_ID_RE = /^[A-Za-z0-9._-]{1,100}$/;
 export type Overlap = 'SKIP' | 'BUFFER_ONE';
 
-export interface RolloutScheduleOptions {
+/** When and where a schedule fires. */
+export interface ScheduleTiming {
   scheduleId: string;
   cron: string;
   timezone: string;
@@ -21,6 +22,9 @@ export interface RolloutScheduleOptions {
   /** ms-style duration, e.g. '1h'. */
   catchupWindow: string;
   taskQueue: string;
+}
+
+export interface RolloutScheduleOptions extends ScheduleTiming {
   input: RolloutBatchInput;
   taskCount: number;
 }
@@ -64,13 +68,7 @@ export function assertScheduleOptions(o: {
  * (Temporal appends the timestamp), so its batch id is `<schedule_id>-<timestamp>`.
  */
 /** One Flywheel schedule: each firing starts `workflowType` as `<idPrefix>-<timestamp>` on the task queue. */
-export interface ScheduleSpec {
-  scheduleId: string;
-  cron: string;
-  timezone: string;
-  overlap: Overlap;
-  catchupWindow: string;
-  taskQueue: string;
+export interface ScheduleSpec extends ScheduleTiming {
   workflowType: string;
   idPrefix: string;
   args: unknown[];
