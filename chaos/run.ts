@@ -10,7 +10,7 @@ import path from 'node:path';
 import { Command } from 'commander';
 import { Client, Connection, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { readJsonl } from '../src/audit/jsonl';
-import { newRunId } from '../src/audit/records';
+import { newRunId } from '../src/run-trace/run-id';
 import { checkTrace } from '../src/audit/trace';
 import { loadSettings } from '../src/config';
 import { resolveHarnessInput } from '../src/harness/input';

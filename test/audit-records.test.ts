@@ -4,12 +4,12 @@ import {
   DIMENSIONS,
   emptyWiggumDimensions,
   FeedbackRecord,
-  newRunId,
   RUN_ID_RE,
   RunRecord,
   SCHEMA_VERSION,
   SecurityEvent,
 } from '../src/audit/records';
+import { newRunId } from '../src/run-trace/run-id';
 import { SEED_RECORD } from './fixtures/seed-record';
 
 // The seed's example record, completed with the fields the seed does not show.

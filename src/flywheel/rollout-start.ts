@@ -2,7 +2,7 @@
 import { WorkflowIdReusePolicy, type Client, type WorkflowHandle } from '@temporalio/client';
 import { writeDataFile } from '../activities/deps';
 import { BATCH_ID_RE } from './batch-id';
-import { newRunId } from '../audit/records';
+import { newRunId } from '../run-trace/run-id';
 import type { Settings } from '../config';
 import { resolveHarnessInput } from '../harness/input';
 import { FlywheelKind, FlywheelProducer } from '../temporal/search-attributes';

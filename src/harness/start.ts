@@ -1,5 +1,5 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
-import { newRunId } from '../audit/records';
+import { newRunId } from '../run-trace/run-id';
 import { FlywheelKind, FlywheelProducer, FlywheelStatus } from '../temporal/search-attributes';
 import type { harnessRun } from '../workflows';
 import type { HarnessInput } from './input';

@@ -2,7 +2,7 @@
 // nightly drift schedule (next to the rollout schedules of `flywheel schedule`).
 import path from 'node:path';
 import { WorkflowIdReusePolicy, type Client, type WorkflowHandle } from '@temporalio/client';
-import { newRunId } from '../audit/records';
+import { newRunId } from '../run-trace/run-id';
 import type { Settings } from '../config';
 import { createSchedule } from '../flywheel/schedule';
 import { FlywheelKind } from '../temporal/search-attributes';

@@ -1,6 +1,6 @@
 // Starts a literature review: id `litreview-<id>`, the topic as static summary, search attributes at start.
 import type { Client, WorkflowHandle } from '@temporalio/client';
-import { newRunId } from '../audit/records';
+import { newRunId } from '../run-trace/run-id';
 import { FlywheelKind, FlywheelProducer, FlywheelStatus } from '../temporal/search-attributes';
 import type { litReview } from '../workflows';
 import type { LitReviewInput } from './input';

@@ -16,7 +16,8 @@ import {
   type WorkflowOutboundCallsInterceptor,
 } from '@temporalio/workflow';
 import type { FinalStatus, RoundResult, ToolCall, WorkflowSpan, FinalizeInput } from '../activities/types';
-import { newRunId, RUN_ID_RE } from '../audit/records';
+import { RUN_ID_RE } from '../audit/records';
+import { newRunId } from './run-id';
 import { FlywheelStatus, FlywheelScore } from '../temporal/search-attributes';
 import { unwrapRaised } from '../audit/security-envelope';
 import { auditActivities } from './audit-queue';

@@ -6,7 +6,7 @@ import {
   uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
-import { newRunId } from '../audit/records';
+import { newRunId } from '../run-trace/run-id';
 import type { HarnessInput } from '../harness/input';
 import type { LitReviewInput } from '../lit-review/input';
 import { REVIEW_RUBRIC } from '../lit-review/rubric';
