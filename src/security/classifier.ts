@@ -125,10 +125,12 @@ export function injectionModel(): LinearModel & { threshold: number } {
 }
 
 /**
- * Long texts are scored in windows: fixed ones of WINDOW characters, and runs of up to three whole sentences, so
+ * Long texts are scored in windows: fixed ones of WINDOW characters, and runs of up to five whole sentences, so
  * an attack hidden in a long page is scored on its own words.
  */
 export const WINDOW = 600;
+/** Sentence runs are up to this many sentences (and WINDOW characters): a typical jailbreak paragraph fits. */
+const MAX_SENTENCES = 5;
 const SENTENCE_END = /[.!?。！？]+["')\]]*\s+|\n+/g;
 
 export interface WindowScore {
@@ -149,9 +151,9 @@ export function windowsOf(text: string): { start: number; end: number }[] {
     out.push({ start: s, end: Math.min(text.length, s + WINDOW) });
     if (s + WINDOW >= text.length) break;
   }
-  // …and runs of one to three whole sentences score an attack without its neighbours' words.
+  // …and runs of one to five whole sentences score an attack without its neighbours' words.
   for (let i = 0; i < bounds.length - 1; i++)
-    for (let j = i + 1; j <= i + 3 && j < bounds.length && bounds[j] - bounds[i] <= WINDOW; j++)
+    for (let j = i + 1; j <= i + MAX_SENTENCES && j < bounds.length && bounds[j] - bounds[i] <= WINDOW; j++)
       out.push({ start: bounds[i], end: bounds[j] });
   return out;
 }

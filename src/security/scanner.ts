@@ -1,5 +1,5 @@
 import { IMAGE_PATTERNS, PATTERN_RULES, classifyImageUrl } from './injection-rules';
-import { classifyWindows, injectionModel } from './classifier';
+import { classifyWindows, injectionModel, type LinearModel } from './classifier';
 import { normalizeForScan, normalizeWithMap, type NormalizedText } from './normalize';
 
 export { normalizeForScan };
@@ -34,6 +34,8 @@ export interface ScanOptions {
   classifier?: 'block' | 'warn' | 'off';
   /** Default: FLYWHEEL_INJECTION_THRESHOLD, else the threshold the model was built with. */
   threshold?: number;
+  /** Default: the shipped model (another one is passed when measuring, e.g. leave-one-family-out). */
+  model?: LinearModel;
 }
 
 /** The threshold in force: the option, else FLYWHEEL_INJECTION_THRESHOLD (validated by the settings), else the model's. */
@@ -202,7 +204,7 @@ export function scanText(text: string, opts: ScanOptions = {}): ScanResult {
   const mode = opts.classifier ?? 'block';
   if (mode !== 'off') {
     const threshold = classifierThreshold(opts);
-    const windows = classifyWindows(sanitized.replace(REMOVED_MARK, ' '));
+    const windows = classifyWindows(sanitized.replace(REMOVED_MARK, ' '), opts.model);
     const top = windows.reduce((m, w) => Math.max(m, w.score), 0);
     classifier = { score: top, threshold };
     const fired = windows.filter((w) => w.score >= threshold);
