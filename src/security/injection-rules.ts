@@ -34,6 +34,13 @@ const OVERRIDE_OBJECT = [
 const LEAK_VERB = String.raw`(?:reveal|print|output|repeat|display|show|leak|dump|disclose|recite|expose|echo|return|share|send|copy|paste|translate|tell${W}me|give${W}me|write${W}(?:out|down)|spell${W}out|type${W}out)`;
 const LEAK_OBJECT = String.raw`(?:system${W}(?:prompt|message|instructions)|initial${W}(?:prompt|instructions)|hidden${W}(?:prompt|instructions)|secret${W}instructions|developer${W}message|pre-?prompt)`;
 
+// The model's own output, as an attacker addresses it from inside a document ("modify your answer to …").
+const REPLY = String.raw`your${W}(?:responses?|answers?|repl(?:y|ies))\b`;
+// (Not "your code" or "your output": tutorials say "add this import to your code", "format your output as JSON".)
+const REPLY_VERB = String.raw`(?:modify|alter|change|enhance|augment|tweak|adjust|end|begin|start|conclude|finish|format|render|translate|encode|encrypt|rewrite|display|present|express|convert|deliver|output)`;
+const INSERT_VERB = String.raw`(?:apply|include|add|insert|integrate|incorporate|mention|embed|inject|weave|append|prepend|slip|place|put|use)`;
+const WHERE = String.raw`(?:in|into|to|within|throughout|at${W}the${W}(?:end|beginning|start)${W}of)`;
+
 const re = (source: string) => new RegExp(source, 'gu');
 
 export const PATTERN_RULES: PatternRule[] = [
@@ -108,6 +115,20 @@ export const PATTERN_RULES: PatternRule[] = [
     severity: 'block',
     pattern: re(
       String.raw`<\|[\p{L}_][\p{L}\p{N}_.\u2581 -]{0,40}\|>|\[\/?inst\]|<<\/?sys>>|<\/?(?:start|end)_of_turn>|(?:^|\n) ?#{2,} ?(?:system|assistant|instructions?) ?:`,
+    ),
+  },
+  // Every text this scanner sees comes from a third party (pages, papers, tool outputs, memories, files), never
+  // from the user: a sentence in it that tells the reader how to shape its reply is an indirect injection (BIPIA's
+  // "Modify your answer to …", "In your response, mention …", "Add a sentence to your reply that …").
+  {
+    rule: 'reply_directive',
+    severity: 'block',
+    pattern: re(
+      [
+        String.raw`${BOUND}${LEAD}${REPLY_VERB}${W}${REPLY}`,
+        String.raw`${BOUND}${LEAD}${INSERT_VERB}\b[^.\n]{0,80}?\b${WHERE}${W}${REPLY}`,
+        String.raw`${BOUND}${LEAD}${WHERE}${W}${REPLY}(?:${W})?,?${W}(?:mention|include|add|insert|say|state|reference|promote|recommend|advertise|hint|claim|suggest)\b`,
+      ].join('|'),
     ),
   },
 ];
