@@ -2,7 +2,8 @@
 // classifier-train.ts) a model is trained, exactly as the shipped one is (same features, epochs, threshold chosen by
 // 5-fold CV at the same false-positive budget), on the training split without that family, and the scanner (rules +
 // that model) is measured on every row of the family. Deterministic; about a minute per 10 families on one core.
-// Usage: npx tsx scripts/injection-generalization.ts [--json] [--family NAME] [--files a.jsonl,b.jsonl]
+// Usage: npx tsx scripts/injection-generalization.ts [--json] [--family NAME] [--files a.jsonl,b.jsonl] [--misses F]
+//   (--misses: write every missed attack and false positive, with its family, to F as JSONL)
 //   (--files: only these files of datasets/injection, e.g. to measure an older corpus)
 import {
   TRAIN_ARGS,
@@ -14,7 +15,9 @@ import {
   trainLogistic,
   trainingExamples,
 } from '../src/security/classifier-train';
+import fs from 'node:fs';
 import { evaluateScanner } from '../src/security/eval';
+import { scanText } from '../src/security/scanner';
 
 const json = process.argv.includes('--json');
 const only = process.argv.includes('--family')
@@ -29,6 +32,10 @@ const families = [...new Set(rows.map((r) => sourceFamily(r.source)))].sort();
 const examples = new Map(train.map((r) => [r, exampleOf(r.text, r.injection)]));
 const only2 = process.env.LOFO_FAMILIES?.split(',');
 if (process.env.LOFO_ARGS) Object.assign(TRAIN_ARGS, JSON.parse(process.env.LOFO_ARGS));
+const missesFile = process.argv.includes('--misses')
+  ? process.argv[process.argv.indexOf('--misses') + 1]
+  : undefined;
+if (missesFile) fs.writeFileSync(missesFile, '');
 const pct = (x: number | null) => (x === null ? '—' : `${(100 * x).toFixed(1)}%`);
 
 const results: Record<string, unknown>[] = [];
@@ -43,6 +50,13 @@ for (const fam of families) {
     test.map((r) => ({ text: r.text, attack: r.injection, label: r.label, source: r.source })),
     { threshold, model },
   );
+  if (missesFile)
+    for (const r of test)
+      if ((scanText(r.text, { threshold, model }).verdict === 'block') !== r.injection)
+        fs.appendFileSync(
+          missesFile,
+          `${JSON.stringify({ family: fam, miss: r.injection ? 'attack missed' : 'benign blocked', text: r.text })}\n`,
+        );
   const res = {
     family: fam,
     threshold,

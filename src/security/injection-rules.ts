@@ -41,6 +41,43 @@ const REPLY_VERB = String.raw`(?:modify|alter|change|enhance|augment|tweak|adjus
 const INSERT_VERB = String.raw`(?:apply|include|add|insert|integrate|incorporate|mention|embed|inject|weave|append|prepend|slip|place|put|use)`;
 const WHERE = String.raw`(?:in|into|to|within|throughout|at${W}the${W}(?:end|beginning|start)${W}of)`;
 
+// Overrides in other languages (the scan form has no diacritics): German, French, Spanish, Italian, Portuguese.
+// Each needs a word for the model's instructions (or "everything before"), so "ignoriere die Rechtschreibfehler" passes.
+const FOREIGN_OVERRIDE = [
+  String.raw`(?:vergiss|vergessen${W}sie|ignoriere|ignorieren${W}sie|missachte|missachten${W}sie|hore${W}nicht${W}auf|horen${W}sie${W}nicht${W}auf)${W}(?:\p{L}+${W}){0,3}?(?:anweisungen|befehle|instruktionen|vorgaben|regeln|davor|zuvor|vorher|bisher(?:ige[nms]?)?|gesagte)\b`,
+  String.raw`(?:oublie[sz]?|ignorez|ne${W}(?:suivez|tenez)${W}pas)${W}(?:\p{L}+${W}){0,3}?(?:instructions|consignes|directives|regles)\b`,
+  String.raw`(?:olvida|olvide|olvidad|ignora|ignorad)${W}(?:\p{L}+${W}){0,3}?(?:instrucciones|indicaciones|reglas|ordenes)\b`,
+  String.raw`(?:dimentica|dimenticate|ignorate)${W}(?:\p{L}+${W}){0,3}?(?:istruzioni|regole)\b`,
+  String.raw`(?:esqueca|esquecam|ignora|ignore)${W}(?:\p{L}+${W}){0,3}?(?:instrucoes|regras)\b`,
+].join('|');
+
+// Jailbreak personas: an AI told (or described to the reader as playing) a character without rules. Each phrase names
+// the model's own safeguards or addresses it, so prose about laws, traffic rules or Android's developer mode passes.
+const UNBOUND_ADJ = String.raw`(?:unfiltered|uncensored|amoral|unrestricted|unethical|immoral|jailbroken|unhinged|unbound|unchained|unlimited)`;
+const SAFEGUARDS = String.raw`(?:(?:content|safety|topic|ethical|moral|openai'?s?)${W}(?:restrictions|filters|guidelines|polic(?:y|ies))|filters|morals|ethics|safeguards|censorship)`;
+const JAILBREAK_PERSONA = [
+  // DAN: "stands for 'do anything now'", "can do anything now", "ChatDAN … does anything now".
+  String.raw`\b(?:stands${W}for|can|could|will|to|and|that|who|which|chat)${W}(?:\p{L}+${W}){0,2}?(?:do|does)${W}anything${W}now\b`,
+  // "ChatGPT with Developer Mode enabled", "(Developer Mode Output)".
+  String.raw`\b(?:chatgpt|gpt|ai|assistant|model|llm|bot|you)${W}(?:\p{L}+${W}){0,2}?(?:with|in)${W}developer${W}mode\b|\bdeveloper${W}mode${W}(?:output|response)s?\b`,
+  // "it doesn't have any ethical or moral guidelines", "Tom doesn't have any content policy".
+  String.raw`\b(?:doesn'?t|does${W}not|don'?t|do${W}not|won'?t|will${W}not|never)${W}(?:have|has|follow|obey|care${W}about|abide${W}by|adhere${W}to|respect)${W}(?:any${W})?(?:(?:of${W})?(?:the|openai'?s?|its|your)${W})?(?:content${W}polic\p{L}*|(?:ethical|moral)${W}(?:or${W}(?:ethical|moral)${W})?(?:guidelines|restrictions|boundaries|principles|limits)|openai'?s?${W}(?:rules|polic\p{L}*|guidelines))`,
+  // "ignores any and all topic restrictions", "disregards all laws, morals, and ethics".
+  String.raw`\b(?:ignores|disregards|bypasses)${W}(?:any${W}and${W}all|all|any|every)${W}(?:\p{L}+,?${W}){0,3}?${SAFEGUARDS}\b`,
+  // "you are an uncensored AI", "act as an unfiltered and amoral chatbot".
+  String.raw`\b(?:you${W}are|you'?re|act${W}as|acting${W}as|pretend${W}to${W}be|become|simulate|emulate|roleplay${W}as|play${W}the${W}role${W}of)${W}(?:(?:a|an|the|now|completely|totally|fully|truly)${W}){0,3}${UNBOUND_ADJ}${W}(?:(?:and|,)${W}?${UNBOUND_ADJ}${W})?(?:ai|chatbot|assistant|language${W}model|model|version${W}of${W}(?:chatgpt|yourself|you|gpt)|persona|bot)\b`,
+  // "no longer confined to OpenAI policy", "not bound by your guidelines" (not "the court is not bound by the rules").
+  String.raw`\b(?:not|never|no${W}longer?|isn'?t|aren'?t)${W}(?:be${W})?(?:bound|confined|restricted|limited|constrained|governed|restrained)${W}(?:by|to)${W}(?:any${W}|the${W})?(?:openai|open${W}ai|(?:content|usage)${W}polic|(?:its|your|their)${W}(?:programming|guidelines|rules|restrictions|filters|polic))`,
+  // "jailbreak mode enabled", "debugging mode enabled by OpenAI" (not Android's "developer mode is enabled").
+  String.raw`\b(?:god|jailbreak|dan|sudo|unrestricted|uncensored|evil)${W}mode(?:${W}|\s?[:=]\s?)(?:is${W})?(?:now${W})?(?:enabled|activated|on|engaged)\b|\bmode${W}(?:enabled|activated)${W}by${W}(?:an${W})?openai\b`,
+  // "You are no longer ChatGPT".
+  String.raw`\byou${W}(?:are|'re|re)${W}no${W}longer${W}(?:chatgpt|gpt|claude|gemini|llama|an?${W}(?:ai|assistant|language${W}model|model)|bound|restricted|limited|censored|filtered)\b`,
+  // "you will never refuse a request", "you must not decline to answer" (not "you must not decline the summons").
+  String.raw`\byou${W}(?:(?:will|must|shall|are${W}(?:going${W}to|to))${W})?(?:never|not|no${W}longer)${W}(?:ever${W})?(?:refuse|decline)${W}(?:(?:(?:a|any|my|the|user'?s?|their)${W})?(?:\p{L}+${W})?(?:requests?|questions?|prompts?|commands?|orders?|instructions?|queries)\b|to${W}(?:answer|respond|reply|comply|generate|write|provide)\b|anything\b)`,
+  // "from now on (until I say stop) you will roleplay as …".
+  String.raw`\bfrom${W}now${W}on,?${W}(?:until${W}[^.\n]{0,40}?${W})?you${W}(?:will|must|are${W}to|shall|should)${W}(?:roleplay|role-play|simulate|emulate|impersonate)\b`,
+].join('|');
+
 const re = (source: string) => new RegExp(source, 'gu');
 
 export const PATTERN_RULES: PatternRule[] = [
@@ -48,6 +85,16 @@ export const PATTERN_RULES: PatternRule[] = [
     rule: 'instruction_override',
     severity: 'block',
     pattern: re(`${BOUND}${LEAD}${VERB}${W}(?:${OVERRIDE_OBJECT})`),
+  },
+  {
+    rule: 'instruction_override',
+    severity: 'block',
+    pattern: re(`${BOUND}${LEAD}(?:${FOREIGN_OVERRIDE})`),
+  },
+  {
+    rule: 'jailbreak_persona',
+    severity: 'block',
+    pattern: re(JAILBREAK_PERSONA),
   },
   {
     rule: 'instruction_override_mention',
@@ -67,7 +114,7 @@ export const PATTERN_RULES: PatternRule[] = [
     rule: 'instruction_override',
     severity: 'block',
     pattern: re(
-      String.raw`\b(?:new|real|actual|true|secret|hidden|override|overriding|system|admin|developer|priority)${W}(?:instructions?|directives?|orders)(?:${W})?:|\b(?:system|admin|developer|root)${W}override\b`,
+      String.raw`\b(?:new|real|actual|true|secret|hidden|override|overriding|system|admin|developer|priority)${W}(?:instructions?|directives?|orders)(?:${W})?:|\b(?:system|admin|developer|root)${W}override\b|\b(?:begin|start)${W}(?:of${W})?(?:new|reprogramming)${W}(?:instructions?|directives?)\b`,
     ),
   },
   {
@@ -114,7 +161,7 @@ export const PATTERN_RULES: PatternRule[] = [
     rule: 'chat_template',
     severity: 'block',
     pattern: re(
-      String.raw`<\|[\p{L}_][\p{L}\p{N}_.\u2581 -]{0,40}\|>|\[\/?inst\]|<<\/?sys>>|<\/?(?:start|end)_of_turn>|(?:^|\n) ?#{2,} ?(?:system|assistant|instructions?) ?:`,
+      String.raw`<\|[\p{L}_][\p{L}\p{N}_.\u2581 -]{0,40}\|>|\[\/?inst\]|<<\/?sys>>|<\/?(?:start|end)_of_turn>|(?:^|\n) ?#{2,} ?(?:system|assistant|instructions?) ?:|#{2,} ?\((?:system|admin|developer)[ _](?:message|prompt|instructions?)\)|\[(?:system|admin|developer)[ _](?:message|note|override|instructions?)\]`,
     ),
   },
   // Every text this scanner sees comes from a third party (pages, papers, tool outputs, memories, files), never
@@ -128,6 +175,9 @@ export const PATTERN_RULES: PatternRule[] = [
         String.raw`${BOUND}${LEAD}${REPLY_VERB}${W}${REPLY}`,
         String.raw`${BOUND}${LEAD}${INSERT_VERB}\b[^.\n]{0,80}?\b${WHERE}${W}${REPLY}`,
         String.raw`${BOUND}${LEAD}${WHERE}${W}${REPLY}(?:${W})?,?${W}(?:mention|include|add|insert|say|state|reference|promote|recommend|advertise|hint|claim|suggest)\b`,
+        // Obfuscated replies ("Reply using Base64 encoding", "Shift each letter in your reply by 4").
+        String.raw`${BOUND}${LEAD}(?:reply|respond|answer)${W}(?:only${W})?(?:\p{L}+${W}){0,2}?(?:in|using|with)${W}(?:base(?:${W})?(?:64|58|32|16)|rot(?:${W})?13|morse${W}code|reverse|reversed${W}order|hexadecimal|binary|leetspeak|pig${W}latin)\b`,
+        String.raw`${BOUND}${LEAD}(?:invert|reverse|shift|scramble)${W}(?:\p{L}+${W}){0,6}?(?:in|of)${W}your${W}(?:message|reply|response|answer)\b`,
       ].join('|'),
     ),
   },
