@@ -78,6 +78,7 @@ export const CORPUS_FILES = [
   'agentdojo.jsonl',
   'pyrit.jsonl',
   'hard-negatives.jsonl',
+  'hard-negatives-written.jsonl',
   'project-docs.jsonl',
 ];
 
@@ -186,7 +187,7 @@ export function trainLogistic(data: { x: Features; y: number }[], args = TRAIN_A
  * The threshold: the lowest score that keeps the false-positive rate on benign texts at or under `maxFpr` in 5-fold
  * cross-validation on the training split (so held-out figures stay honest).
  */
-export function chooseThreshold(data: Example[], maxFpr = 0.0065, args = TRAIN_ARGS): number {
+export function chooseThreshold(data: Example[], maxFpr = 0.005, args = TRAIN_ARGS): number {
   const folds = 5;
   const benign: number[] = [];
   for (let f = 0; f < folds; f++) {

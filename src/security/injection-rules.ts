@@ -70,6 +70,8 @@ const JAILBREAK_PERSONA = [
   String.raw`\b(?:not|never|no${W}longer?|isn'?t|aren'?t)${W}(?:be${W})?(?:bound|confined|restricted|limited|constrained|governed|restrained)${W}(?:by|to)${W}(?:any${W}|the${W})?(?:openai|open${W}ai|(?:content|usage)${W}polic|(?:its|your|their)${W}(?:programming|guidelines|rules|restrictions|filters|polic))`,
   // "jailbreak mode enabled", "debugging mode enabled by OpenAI" (not Android's "developer mode is enabled").
   String.raw`\b(?:god|jailbreak|dan|sudo|unrestricted|uncensored|evil)${W}mode(?:${W}|\s?[:=]\s?)(?:is${W})?(?:now${W})?(?:enabled|activated|on|engaged)\b|\bmode${W}(?:enabled|activated)${W}by${W}(?:an${W})?openai\b`,
+  // DAN's "broken free of the typical confines of AI and do not have to abide by the rules imposed on them".
+  String.raw`\bbroken${W}free${W}of${W}(?:the${W})?(?:typical${W})?confines${W}of${W}(?:ai|chatgpt|gpt|openai)\b|\b(?:do|does)${W}not${W}have${W}to${W}abide${W}by${W}(?:any${W}|the${W})?(?:rules|guidelines|polic\p{L}+)${W}(?:imposed|set|placed)${W}on${W}(?:them|it|him|her|you)\b`,
   // "You are no longer ChatGPT".
   String.raw`\byou${W}(?:are|'re|re)${W}no${W}longer${W}(?:chatgpt|gpt|claude|gemini|llama|an?${W}(?:ai|assistant|language${W}model|model)|bound|restricted|limited|censored|filtered)\b`,
   // "you will never refuse a request", "you must not decline to answer" (not "you must not decline the summons").
