@@ -188,8 +188,10 @@ describe('the promote loop from the CLI', () => {
       made.stdout,
       new RegExp(`schedule ${id}: "0 2 \\* \\* \\*" \\(UTC\\), promote .* → prod:latest`),
     );
-    const row = (await listSchedules(env.client)).find((r) => r.id === id);
-    assert.equal(row?.workflowType, 'promoteLoop');
+    const row = await until('the promote schedule in the list', async () =>
+      (await listSchedules(env.client)).find((r) => r.id === id),
+    );
+    assert.equal(row.workflowType, 'promoteLoop');
     const d = await env.client.schedule.getHandle(id).describe();
     assert.equal(d.policies.overlap, 'SKIP');
     assert.ok(d.action.type === 'startWorkflow');

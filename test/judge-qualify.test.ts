@@ -412,7 +412,10 @@ void describe('evaluator qualification with scripted evaluators', () => {
       taskQueue: env.taskQueue,
       input,
     });
-    const row = (await listSchedules(env.client)).find((s) => s.id === 'drift-test')!;
+    // Schedules are listed from the visibility store, which lags the create by a moment.
+    const row = await waitFor('the drift schedule in the list', async () =>
+      (await listSchedules(env.client)).find((s) => s.id === 'drift-test'),
+    );
     assert.equal(row.workflowType, 'judgeQualify');
     assert.equal(row.cron, '0 3 * * *');
 
