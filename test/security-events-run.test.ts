@@ -45,11 +45,10 @@ void test("a stage's security events reach security_events.jsonl while the run g
 
     await handle.cancel();
     await waitFor('the record', async () => (await readRecords(env.dataDir)).find((r) => r.run_id === runId));
-    const afterwards = await runEvents(env.dataDir, runId);
-    assert.deepEqual(
-      afterwards.map((e) => e.event_id).sort(),
-      during.map((e) => e.event_id).sort(),
-      'finalizeRun found every event already written',
-    );
+    const afterwards = (await runEvents(env.dataDir, runId)).map((e) => e.event_id as string);
+    // `during` may have been read between two appends of one batch, so: everything seen is still there, once.
+    assert.equal(new Set(afterwards).size, afterwards.length, 'finalizeRun added no copy');
+    for (const e of during)
+      assert.ok(afterwards.includes(e.event_id), 'finalizeRun found every event already written');
   });
 });
