@@ -38,41 +38,46 @@ const missesFile = process.argv.includes('--misses')
 if (missesFile) fs.writeFileSync(missesFile, '');
 const pct = (x: number | null) => (x === null ? '—' : `${(100 * x).toFixed(1)}%`);
 
-const results: Record<string, unknown>[] = [];
-for (const fam of families) {
-  if ((only && fam !== only) || (only2 && !only2.includes(fam))) continue;
-  const t0 = Date.now();
-  const data = train.filter((r) => sourceFamily(r.source) !== fam).map((r) => examples.get(r)!);
-  const threshold = Number(chooseThreshold(data).toFixed(4));
-  const model = trainLogistic(trainingExamples(data));
-  const test = rows.filter((r) => sourceFamily(r.source) === fam);
-  const rep = evaluateScanner(
-    test.map((r) => ({ text: r.text, attack: r.injection, label: r.label, source: r.source })),
-    { threshold, model },
-  );
-  if (missesFile)
-    for (const r of test)
-      if ((scanText(r.text, { threshold, model }).verdict === 'block') !== r.injection)
-        fs.appendFileSync(
-          missesFile,
-          `${JSON.stringify({ family: fam, miss: r.injection ? 'attack missed' : 'benign blocked', text: r.text })}\n`,
-        );
-  const res = {
-    family: fam,
-    threshold,
-    attacks: rep.attacks.n,
-    recall: rep.recall,
-    recall_rules_alone: rep.attacks.n ? rep.attacks.by_rules / rep.attacks.n : null,
-    benign: rep.benign.n,
-    fpr: rep.fpr,
-    seconds: (Date.now() - t0) / 1000,
-  };
-  results.push(res);
-  if (!json)
-    console.log(
-      `${fam.padEnd(34)} attacks ${String(res.attacks).padStart(4)}  recall ${pct(res.recall).padStart(6)} ` +
-        `(rules ${pct(res.recall_rules_alone).padStart(6)})   benign ${String(res.benign).padStart(4)}  ` +
-        `FPR ${pct(res.fpr).padStart(5)}   threshold ${threshold}  ${res.seconds.toFixed(0)} s`,
+async function main(): Promise<void> {
+  const results: Record<string, unknown>[] = [];
+  for (const fam of families) {
+    if ((only && fam !== only) || (only2 && !only2.includes(fam))) continue;
+    const t0 = Date.now();
+    const data = train.filter((r) => sourceFamily(r.source) !== fam).map((r) => examples.get(r)!);
+    const threshold = Number(chooseThreshold(data).toFixed(4));
+    const model = trainLogistic(trainingExamples(data));
+    const test = rows.filter((r) => sourceFamily(r.source) === fam);
+    // The n-gram classifier retrained without the family, so the encoder (trained with it) stays off.
+    const rep = await evaluateScanner(
+      test.map((r) => ({ text: r.text, attack: r.injection, label: r.label, source: r.source })),
+      { threshold, model, encoder: 'off' },
     );
+    if (missesFile)
+      for (const r of test)
+        if ((scanText(r.text, { threshold, model }).verdict === 'block') !== r.injection)
+          fs.appendFileSync(
+            missesFile,
+            `${JSON.stringify({ family: fam, miss: r.injection ? 'attack missed' : 'benign blocked', text: r.text })}\n`,
+          );
+    const res = {
+      family: fam,
+      threshold,
+      attacks: rep.attacks.n,
+      recall: rep.recall,
+      recall_rules_alone: rep.attacks.n ? rep.attacks.by_rules / rep.attacks.n : null,
+      benign: rep.benign.n,
+      fpr: rep.fpr,
+      seconds: (Date.now() - t0) / 1000,
+    };
+    results.push(res);
+    if (!json)
+      console.log(
+        `${fam.padEnd(34)} attacks ${String(res.attacks).padStart(4)}  recall ${pct(res.recall).padStart(6)} ` +
+          `(rules ${pct(res.recall_rules_alone).padStart(6)})   benign ${String(res.benign).padStart(4)}  ` +
+          `FPR ${pct(res.fpr).padStart(5)}   threshold ${threshold}  ${res.seconds.toFixed(0)} s`,
+      );
+  }
+  if (json) console.log(JSON.stringify(results, null, 1));
 }
-if (json) console.log(JSON.stringify(results, null, 1));
+
+void main();

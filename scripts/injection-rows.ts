@@ -1,11 +1,12 @@
 // Writes every labelled row the scanner is measured on (the corpus and the unseen hard negatives) with its source
-// family, held-out flag and the shipped scanner's verdicts, rules alone and with the classifier, for experiments in
+// family, group, held-out flag, scan form, the shipped scanner's verdicts (rules alone and with the classifier) and the classifier's
+// top window score, for experiments and for training the encoder layer in
 // other languages (scripts/injection-embedding-probe.py).
 // Usage: npx tsx scripts/injection-rows.ts OUT.jsonl
 import fs from 'node:fs';
 import path from 'node:path';
 import { CORPUS_DIR, isHeldOut, loadCorpus, sourceFamily } from '../src/security/classifier-train';
-import { scanText } from '../src/security/scanner';
+import { normalizeForScan, scanText } from '../src/security/scanner';
 
 const out = process.argv[2];
 if (!out) {
@@ -28,12 +29,18 @@ const rows = [
     injection: r.injection,
     family: sourceFamily(r.source),
     held: isHeldOut(r.text, r.group),
+    ...(r.group === undefined ? {} : { group: r.group }),
   })),
   ...unseen,
-].map((r) => ({
-  ...r,
-  rules: scanText(r.text, { classifier: 'off' }).verdict === 'block',
-  scanner: scanText(r.text).verdict === 'block',
-}));
+].map((r) => {
+  const full = scanText(r.text);
+  return {
+    ...r,
+    scan: normalizeForScan(r.text),
+    rules: scanText(r.text, { classifier: 'off' }).verdict === 'block',
+    scanner: full.verdict === 'block',
+    classifier_score: full.classifier?.score ?? 0,
+  };
+});
 fs.writeFileSync(out, rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
 console.log(`wrote ${rows.length} rows to ${out}`);

@@ -57,6 +57,10 @@ export const SettingsSchema = z.object({
   FLYWHEEL_LLM_TIMEOUT_S: int(1, 86400).default(600),
   /** Injection classifier: a text window scoring at or above this is blocked; unset: the model's own (docs/security.md). */
   FLYWHEEL_INJECTION_THRESHOLD: num(0.01, 1).optional(),
+  /** Injection encoder (the fine-tuned MiniLM layer): on, or off to scan with rules + classifier only. */
+  FLYWHEEL_INJECTION_ENCODER: z.enum(['on', 'off']).default('on'),
+  /** Injection encoder: a window scoring at or above this is blocked; unset: the model's own (calibrated). */
+  FLYWHEEL_INJECTION_ENCODER_THRESHOLD: num(0.01, 1).optional(),
   /** A fixed sampling seed for every chat call this process makes (reproducible runs); unset: the server's own. */
   FLYWHEEL_LLM_SEED: int(0, 2147483647).optional(),
   FLYWHEEL_WORKER_ACTIVITY_SLOTS: int(1, 1000).default(8), // defaults from bench/worker-tuning.ts (docs/production.md)

@@ -63,6 +63,7 @@ describe('flywheel doctor and settings', () => {
       /^search attributes\s+ok\s+FlywheelKind, FlywheelStatus, FlywheelScore, FlywheelProducer/m,
     );
     assert.match(r.stdout, new RegExp(`^model ${MODELS.evaluator}\\s+ok`, 'm'));
+    assert.match(r.stdout, /^injection encoder\s+ok\s+loads and scores/m);
     assert.doesNotMatch(r.stdout, /FAIL/);
   });
 

@@ -479,16 +479,23 @@ describe('dashboard API', () => {
       const all = await get('/api/security/events?limit=500');
       const ts = all.items.map((e: any) => e.ts);
       assert.deepEqual(ts, [...ts].sort().reverse());
+      // The round-1 draft: the override blocked and the mention warned by the rules, and what the override left
+      // ("… and reveal the system prompt") warned by the encoder; the round-2 draft's mention warned.
       const fromRun = await get(`/api/security/events?run_id=${data.runs.fail}`);
-      assert.equal(fromRun.total, 4);
+      assert.equal(fromRun.total, 5);
       assert.ok(
         fromRun.items.every((e: any) => e.run_id === data.runs.fail && e.event_type === 'injection_scanner'),
       );
       const blocks = await get(`/api/security/events?run_id=${data.runs.fail}&severity=block`);
       assert.equal(blocks.total, 1);
       const synth = await get(`/api/security/events?run_id=${data.runs.fail}&layer=synthesis_write`);
-      assert.equal(synth.total, 3);
-      assert.ok(synth.items.every((e: any) => e.detail.startsWith('instruction_override')));
+      assert.equal(synth.total, 4);
+      assert.deepEqual(synth.items.map((e: any) => e.detail.split(':')[0]).sort(), [
+        'injection_encoder',
+        'instruction_override',
+        'instruction_override_mention',
+        'instruction_override_mention',
+      ]);
       assert.equal((await get('/api/security/events?event_type=ast_guard')).total, 0);
       assert.equal((await get('/api/security/events?from=2999-01-01')).total, 0);
       assert.equal((await get('/api/security/events?to=2000-01-01')).total, 0);
@@ -518,7 +525,7 @@ describe('dashboard API', () => {
       const layer = s.by_layer.find((l) => l.layer === 'synthesis_write')!;
       assert.ok(layer.block >= 1 && layer.warn >= 2);
       const run = s.top_runs.find((r) => r.run_id === data.runs.fail)!;
-      assert.deepEqual([run.block, run.warn, run.total], [1, 3, 4]);
+      assert.deepEqual([run.block, run.warn, run.total], [1, 4, 5]);
       assert.ok(
         s.by_type_and_layer.some((x) => x.event_type === 'injection_scanner' && x.layer === 'memory_write'),
       );

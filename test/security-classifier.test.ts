@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { MODEL_FILE, injectionModel } from '../src/security/classifier';
 import { buildModel, loadCorpus, splitCorpus } from '../src/security/classifier-train';
-import { evaluateScanner } from '../src/security/eval';
+import { evaluateScanner, type EvalReport } from '../src/security/eval';
 import { scanAndRecord } from '../src/security/events';
 import { scanText } from '../src/security/scanner';
 import { BIN, cleanEnv } from './support/cli';
@@ -29,7 +29,7 @@ void describe('injection classifier', () => {
     assert.equal(`${JSON.stringify(file, null, 1)}\n`, fs.readFileSync(MODEL_FILE, 'utf8'));
   });
 
-  test('on the held-out split it blocks ≥ 85% of in-the-wild jailbreaks (the goal is 90%) and ≤ 1% of benign texts', () => {
+  test('on the held-out split it blocks ≥ 85% of in-the-wild jailbreaks (the goal is 90%) and ≤ 1% of benign texts', async () => {
     const { heldOut, train } = splitCorpus(loadCorpus());
     const trained = new Set(train.map((r) => r.text));
     assert.ok(
@@ -60,9 +60,10 @@ void describe('injection classifier', () => {
       recall - rulesOnly / attacks.length >= 0.4,
       `recall ${recall} vs rules alone ${rulesOnly / attacks.length}`,
     );
-    // The report says the same.
-    const report = evaluateScanner(
+    // The report says the same (rules + classifier: the encoder layer is test/security-encoder.test.ts's).
+    const report = await evaluateScanner(
       heldOut.map((r) => ({ text: r.text, attack: r.injection, label: r.label, source: r.source })),
+      { encoder: 'off' },
     );
     assert.equal(report.recall, recall);
     assert.equal(report.fpr, fpr);
@@ -161,11 +162,13 @@ void describe('injection classifier', () => {
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l) as Record<string, unknown>);
+    // Blocked, the text is gone before the encoder; a draft keeps its text, so the encoder warns about it too.
     assert.deepEqual(
       events.map((e) => [e.layer, e.severity, e.detector, e.score]),
       [
         ['fetch', 'block', 'classifier', fetched.findings[0].score],
         ['synthesis_write', 'warn', 'classifier', draft.findings[0].score],
+        ['synthesis_write', 'warn', 'encoder', draft.findings[1].score],
       ],
     );
     assert.ok((events[0].score as number) >= injectionModel().threshold);
@@ -207,7 +210,7 @@ void describe('flywheel security eval', () => {
   test('prints recall, false-positive rate and per-label figures an independent count gives', () => {
     const res = run([fixture(), '--json']);
     assert.equal(res.status, 0, res.stderr);
-    const r = JSON.parse(res.stdout) as ReturnType<typeof evaluateScanner>;
+    const r = JSON.parse(res.stdout) as EvalReport;
     const attack = (l: unknown) => ['jailbreak', 'injection', '1'].includes(String(l));
     const caught = rows.map((x) => scanText(x.text).verdict === 'block');
     const att = rows.map((x, i) => [attack(x.label), caught[i]]).filter(([a]) => a);

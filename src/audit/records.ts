@@ -153,8 +153,8 @@ export const SecurityEvent = z.looseObject({
   detail: z.string(),
   /** Unique per decision: the audit writer appends each event once, however often it is retried. */
   event_id: z.string().optional(),
-  /** For injection_scanner events: which layer fired (rules or the learned classifier), and the classifier's score. */
-  detector: z.enum(['rules', 'classifier']).optional(),
+  /** For injection_scanner events: which layer fired (rules, the n-gram classifier or the encoder), and that learned layer's score. */
+  detector: z.enum(['rules', 'classifier', 'encoder']).optional(),
   score: z.number().min(0).max(1).optional(),
 });
 export type SecurityEvent = z.infer<typeof SecurityEvent>;

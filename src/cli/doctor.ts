@@ -5,6 +5,7 @@ import type { Client } from '@temporalio/client';
 import type { Command } from 'commander';
 import type { Settings } from '../config';
 import { isOllamaModel } from '../llm/provider';
+import { encoderWindows, loadEncoder } from '../security/encoder';
 import { normalizeHost } from '../ollama';
 import { connectClient } from '../temporal/connection';
 import { SEARCH_ATTRIBUTES } from '../temporal/search-attributes';
@@ -24,7 +25,8 @@ export function register(program: Command): void {
     .exitOverride() // usage errors reach main(), which exits 2
     .description(
       'Check what Flywheel needs: the Temporal server (reachable, namespace, search attributes), Ollama ' +
-        '(reachable, every configured model present) and the data folder (writable). Prints a remedy for each failure.',
+        "(reachable, every configured model present), the data folder (writable) and the injection scanner's encoder " +
+        '(loads and scores). Prints a remedy for each failure.',
     )
     .option('--json', 'print the checks as JSON')
     .addHelpText(
@@ -37,7 +39,12 @@ export function register(program: Command): void {
 
 async function doctor(opts: { json?: boolean }): Promise<number> {
   const s = settingsOrExit();
-  const checks = [...(await temporalChecks(s)), ...(await ollamaChecks(s)), dataDirCheck(s)];
+  const checks = [
+    ...(await temporalChecks(s)),
+    ...(await ollamaChecks(s)),
+    dataDirCheck(s),
+    await encoderCheck(s),
+  ];
   if (opts.json) process.stdout.write(`${JSON.stringify({ ok: allOk(checks), checks }, null, 2)}\n`);
   else process.stdout.write(formatTable(checks));
   return allOk(checks) ? EXIT.OK : EXIT.UNAVAILABLE;
@@ -187,6 +194,29 @@ function dataDirCheck(s: Settings): Check {
       status: 'FAIL',
       detail: `${s.dataDir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
       remedy: 'make it writable, or set FLYWHEEL_DATA_DIR to a writable folder',
+    };
+  }
+}
+
+async function encoderCheck(s: Settings): Promise<Check> {
+  const name = 'injection encoder';
+  if (s.FLYWHEEL_INJECTION_ENCODER === 'off')
+    return {
+      name,
+      status: 'ok',
+      detail: 'off (FLYWHEEL_INJECTION_ENCODER=off): rules + classifier scan alone',
+    };
+  try {
+    const t0 = performance.now();
+    await encoderWindows('Summarise this page.', await loadEncoder());
+    return { name, status: 'ok', detail: `loads and scores (${Math.round(performance.now() - t0)} ms)` };
+  } catch (e) {
+    return {
+      name,
+      status: 'FAIL',
+      detail: (e as Error).message.split(';')[0],
+      remedy:
+        'reinstall (`npm ci`), or set FLYWHEEL_INJECTION_ENCODER=off to scan with rules + classifier only',
     };
   }
 }

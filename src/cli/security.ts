@@ -1,13 +1,22 @@
-// `flywheel security eval <file>`: measure the injection scanner (rules + classifier) on any labelled JSONL.
+// `flywheel security eval <file>`: measure the injection scanner (rules + classifier + encoder) on any labelled JSONL.
 import type { Command } from 'commander';
+import { EncoderUnavailableError } from '../security/encoder';
 import { evaluateScanner, formatReport, LabelledFileError, readLabelled } from '../security/eval';
 import { action, settingsOrExit, UserError } from './common';
 
-const threshold = (v: string) => {
+const threshold = (flag: string) => (v: string) => {
   const n = Number(v);
-  if (!(n > 0 && n <= 1)) throw new UserError(`--threshold: expected a number in (0, 1], got ${v}`, 2);
+  if (!(n > 0 && n <= 1)) throw new UserError(`${flag}: expected a number in (0, 1], got ${v}`, 2);
   return n;
 };
+
+interface EvalOptions {
+  threshold?: number;
+  encoderThreshold?: number;
+  encoder: boolean;
+  rulesOnly?: boolean;
+  json?: boolean;
+}
 
 export function register(program: Command): void {
   const security = program
@@ -22,20 +31,27 @@ export function register(program: Command): void {
     .option(
       '--threshold <p>',
       "classifier threshold (default: FLYWHEEL_INJECTION_THRESHOLD, else the model's own)",
-      threshold,
+      threshold('--threshold'),
     )
-    .option('--rules-only', 'measure the rules alone (classifier off)')
+    .option(
+      '--encoder-threshold <p>',
+      "encoder threshold (default: FLYWHEEL_INJECTION_ENCODER_THRESHOLD, else the encoder's own)",
+      threshold('--encoder-threshold'),
+    )
+    .option('--no-encoder', 'measure rules + classifier without the encoder layer')
+    .option('--rules-only', 'measure the rules alone (classifier and encoder off)')
     .option('--json', 'print the report as JSON')
     .addHelpText(
       'after',
       '\nEach line: {"text": "...", "label": "injection"|"jailbreak"|"benign"|1|0, "source": "..." (optional)}.\n' +
         'A text counts as caught when the scan blocks it (warnings do not count). Sources are reported separately,\n' +
-        'so keep one file per origin or tag rows with "source". The shipped model\'s own held-out figures:\n' +
-        '`npx tsx scripts/build-injection-model.ts` (docs/security.md).',
+        'so keep one file per origin or tag rows with "source". The shipped layers\' own held-out figures:\n' +
+        '`npx tsx scripts/build-injection-model.ts` (classifier), src/security/injection-encoder/meta.json (encoder);\n' +
+        'docs/security.md explains both.',
     )
     .action(
-      action(async (file: string, o: { threshold?: number; rulesOnly?: boolean; json?: boolean }) => {
-        settingsOrExit(); // validates FLYWHEEL_INJECTION_THRESHOLD
+      action(async (file: string, o: EvalOptions) => {
+        settingsOrExit(); // validates FLYWHEEL_INJECTION_THRESHOLD and the encoder settings
         let rows;
         try {
           rows = readLabelled(file);
@@ -44,14 +60,26 @@ export function register(program: Command): void {
           throw e;
         }
         const tty = process.stderr.isTTY;
-        const report = evaluateScanner(
-          rows,
-          { classifier: o.rulesOnly ? 'off' : 'block', threshold: o.threshold },
-          (done, total) => {
-            if (total >= 500)
-              process.stderr.write(`${tty ? '\r' : ''}scanned ${done}/${total}${tty ? '' : '\n'}`);
-          },
-        );
+        const encoderOn = !o.rulesOnly && o.encoder && process.env.FLYWHEEL_INJECTION_ENCODER !== 'off';
+        let report;
+        try {
+          report = await evaluateScanner(
+            rows,
+            {
+              classifier: o.rulesOnly ? 'off' : 'block',
+              threshold: o.threshold,
+              encoder: encoderOn ? 'block' : 'off',
+              encoderThreshold: o.encoderThreshold,
+            },
+            (done, total) => {
+              if (total >= 500)
+                process.stderr.write(`${tty ? '\r' : ''}scanned ${done}/${total}${tty ? '' : '\n'}`);
+            },
+          );
+        } catch (e) {
+          if (e instanceof EncoderUnavailableError) throw new UserError(e.message, 1);
+          throw e;
+        }
         if (tty && rows.length >= 500) process.stderr.write('\n');
         process.stdout.write(o.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report)}\n`);
       }),

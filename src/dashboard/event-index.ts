@@ -6,6 +6,9 @@ import { JsonlIndex, type LineRef } from './jsonl-index';
 import { CountCache, SortedOrder, type KeysetCursor } from './paging';
 import { Interner } from './run-row';
 
+const DETECTORS = ['rules', 'classifier', 'encoder'] as const;
+type Detector = (typeof DETECTORS)[number];
+
 export interface EventRow {
   id: string;
   ts: string;
@@ -203,15 +206,12 @@ export class EventIndex {
     return c.view(opts.topRuns);
   }
 
-  /** The `detail` of each event, read from its line. */
-  /** Each event's detail, and for injection-scanner events the layer that fired and the classifier's score. */
-  async details(
-    rows: EventRow[],
-  ): Promise<{ detail: string; detector?: 'rules' | 'classifier'; score?: number | null }[]> {
+  /** Each event's detail, and for injection-scanner events the layer that fired and the learned layer's score. */
+  async details(rows: EventRow[]): Promise<{ detail: string; detector?: Detector; score?: number | null }[]> {
     const recs = await this.log.read(rows.map((r) => r.ref));
     return recs.map((r) => ({
       detail: r && typeof r.detail === 'string' ? r.detail : '',
-      ...(r && (r.detector === 'rules' || r.detector === 'classifier') ? { detector: r.detector } : {}),
+      ...(r && DETECTORS.includes(r.detector as Detector) ? { detector: r.detector as Detector } : {}),
       ...(r && (typeof r.score === 'number' || r.score === null) ? { score: r.score } : {}),
     }));
   }

@@ -383,8 +383,8 @@ export const SecurityEventSchema = z
     severity: z.enum(['block', 'warn']),
     detail: z.string(),
     /** injection_scanner events: which scanner layer fired. */
-    detector: z.enum(['rules', 'classifier']).optional(),
-    /** injection_scanner events: the classifier's score for the text (null: it did not run). */
+    detector: z.enum(['rules', 'classifier', 'encoder']).optional(),
+    /** injection_scanner events: the learned layer's score for the text (null: it did not run). */
     score: z.number().min(0).max(1).nullable().optional(),
   })
   .openapi('SecurityEvent');

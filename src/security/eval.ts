@@ -1,7 +1,7 @@
 // Measures the scanner on any labelled JSONL (`flywheel security eval`, the model build's report): recall on attacks,
 // false-positive rate on benign texts, per label and per source, and which layer caught what.
 import fs from 'node:fs';
-import { scanText, type ScanOptions } from './scanner';
+import { scan, type ScanOptions } from './scanner';
 
 export class LabelledFileError extends Error {}
 
@@ -72,43 +72,61 @@ export interface EvalReport {
   recall: number | null;
   /** Share of benign texts blocked. null when the file has none. */
   fpr: number | null;
-  attacks: Rate & { by_rules: number; by_classifier_only: number };
-  benign: Rate & { by_rules: number; by_classifier_only: number };
+  attacks: Rate & Layers;
+  benign: Rate & Layers;
   per_label: Record<string, Rate>;
   per_source: Record<string, Rate & { attack: boolean }>;
+  /** The classifier's and the encoder's thresholds (null: that layer was off). */
   threshold: number | null;
+  encoder_threshold: number | null;
+}
+
+/** Which layer blocked: the rules; else the n-gram classifier; else the encoder alone. */
+interface Layers {
+  by_rules: number;
+  by_classifier_only: number;
+  by_encoder_only: number;
 }
 
 const rate = (n: number, flagged: number): Rate => ({ n, flagged, rate: n ? flagged / n : 0 });
 
-/** Scans every row; `onProgress` is called every 100 rows. */
-export function evaluateScanner(
+/** Scans every row (all layers: `scan`); `onProgress` is called every 100 rows. */
+export async function evaluateScanner(
   rows: LabelledRow[],
   opts: ScanOptions = {},
   onProgress?: (done: number, total: number) => void,
-): EvalReport {
-  const count = { attacks: [0, 0, 0, 0], benign: [0, 0, 0, 0] }; // n, flagged, by rules, by classifier only
+): Promise<EvalReport> {
+  // n, flagged, by rules, by classifier (not rules), by encoder only
+  const count = { attacks: [0, 0, 0, 0, 0], benign: [0, 0, 0, 0, 0] };
   const perLabel = new Map<string, [number, number]>();
   const perSource = new Map<string, [number, number, boolean]>();
   let threshold: number | null = null;
-  rows.forEach((r, i) => {
-    const s = scanText(r.text, opts);
+  let encoderThreshold: number | null = null;
+  for (const [i, r] of rows.entries()) {
+    const s = await scan(r.text, opts);
     threshold = s.classifier?.threshold ?? threshold;
+    encoderThreshold = s.encoder?.threshold ?? encoderThreshold;
     const blocked = s.verdict === 'block';
-    const byRules = s.findings.some((f) => f.severity === 'block' && f.detector !== 'classifier');
+    const by = (d: string) => s.findings.some((f) => f.severity === 'block' && f.detector === d);
     const c = r.attack ? count.attacks : count.benign;
     c[0]++;
     if (blocked) c[1]++;
-    if (byRules) c[2]++;
-    else if (blocked) c[3]++;
+    if (by('rules')) c[2]++;
+    else if (by('classifier')) c[3]++;
+    else if (blocked) c[4]++;
     const l = perLabel.get(r.label) ?? [0, 0];
     perLabel.set(r.label, [l[0] + 1, l[1] + (blocked ? 1 : 0)]);
     const key = `${r.attack ? 'attack' : 'benign'} ${r.source}`;
     const so = perSource.get(key) ?? [0, 0, r.attack];
     perSource.set(key, [so[0] + 1, so[1] + (blocked ? 1 : 0), r.attack]);
     if (onProgress && (i + 1) % 100 === 0) onProgress(i + 1, rows.length);
+  }
+  const group = (c: number[]) => ({
+    ...rate(c[0], c[1]),
+    by_rules: c[2],
+    by_classifier_only: c[3],
+    by_encoder_only: c[4],
   });
-  const group = (c: number[]) => ({ ...rate(c[0], c[1]), by_rules: c[2], by_classifier_only: c[3] });
   return {
     rows: rows.length,
     recall: count.attacks[0] ? count.attacks[1] / count.attacks[0] : null,
@@ -120,17 +138,20 @@ export function evaluateScanner(
       [...perSource].sort().map(([k, [n, f, attack]]) => [k, { ...rate(n, f), attack }]),
     ),
     threshold,
+    encoder_threshold: encoderThreshold,
   };
 }
 
 const pct = (x: number | null) => (x === null ? '—' : `${(100 * x).toFixed(1)}%`);
+const layers = (l: Layers) =>
+  `rules ${l.by_rules}, classifier ${l.by_classifier_only}, encoder only ${l.by_encoder_only}`;
 
 /** The report as a few aligned lines. */
 export function formatReport(r: EvalReport): string {
   const lines = [
-    `rows: ${r.rows}   threshold: ${r.threshold ?? 'rules only'}`,
-    `recall (attacks blocked):     ${pct(r.recall)}  (${r.attacks.flagged}/${r.attacks.n}; rules ${r.attacks.by_rules}, classifier only ${r.attacks.by_classifier_only})`,
-    `false positives (benign):     ${pct(r.fpr)}  (${r.benign.flagged}/${r.benign.n}; rules ${r.benign.by_rules}, classifier only ${r.benign.by_classifier_only})`,
+    `rows: ${r.rows}   classifier threshold: ${r.threshold ?? 'off'}   encoder threshold: ${r.encoder_threshold ?? 'off'}`,
+    `recall (attacks blocked):     ${pct(r.recall)}  (${r.attacks.flagged}/${r.attacks.n}; ${layers(r.attacks)})`,
+    `false positives (benign):     ${pct(r.fpr)}  (${r.benign.flagged}/${r.benign.n}; ${layers(r.benign)})`,
     '',
     'per label:',
     ...Object.entries(r.per_label).map(

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { appendJsonl } from '../audit/jsonl';
 import { SecurityEvent } from '../audit/records';
 import { redactForLog } from './redact';
-import { scanText, type ScanResult } from './scanner';
+import { scan, type ScanResult } from './scanner';
 
 export interface SecurityEventInput {
   runId: string | null;
@@ -14,7 +14,7 @@ export interface SecurityEventInput {
   layer: string;
   severity: 'block' | 'warn';
   detail: string;
-  detector?: 'rules' | 'classifier';
+  detector?: 'rules' | 'classifier' | 'encoder';
   score?: number;
 }
 
@@ -63,9 +63,10 @@ export async function scanAndRecord(
   text: string,
   ctx: { runId: string | null; layer: string },
 ): Promise<ScanResult> {
-  // A draft the model wrote is not removed on the classifier's word alone (a false positive would cost the run its
+  // A draft the model wrote is not removed on a learned layer's word alone (a false positive would cost the run its
   // output): there it warns; inputs from outside (fetched pages, memories, files) are blocked.
-  const result = scanText(text, { classifier: ctx.layer === 'synthesis_write' ? 'warn' : 'block' });
+  const mode = ctx.layer === 'synthesis_write' ? 'warn' : 'block';
+  const result = await scan(text, { classifier: mode, encoder: mode });
   for (const f of result.findings) {
     await recordSecurityEvent(dataDir, {
       runId: ctx.runId,

@@ -1,5 +1,6 @@
 import { IMAGE_PATTERNS, PATTERN_RULES, classifyImageUrl } from './injection-rules';
 import { classifyWindows, injectionModel, type LinearModel } from './classifier';
+import { encoderWindows, loadEncoder } from './encoder';
 import { normalizeForScan, normalizeWithMap, type NormalizedText } from './normalize';
 
 export { normalizeForScan };
@@ -10,9 +11,9 @@ export type Layer = 'fetch' | 'memory_write' | 'synthesis_write' | 'file_api' | 
 export interface Finding {
   rule: string;
   severity: 'block' | 'warn';
-  /** Which layer fired: the rules (explainable patterns) or the learned classifier. */
-  detector: 'rules' | 'classifier';
-  /** The classifier's score (0–1) for its findings. */
+  /** Which layer fired: the rules (explainable patterns), the n-gram classifier or the encoder. */
+  detector: 'rules' | 'classifier' | 'encoder';
+  /** The learned layer's score (0–1) for its findings. */
   score?: number;
   /** The matched text in scan form (de-obfuscated), at most EXCERPT_MAX characters. */
   excerpt: string;
@@ -27,6 +28,8 @@ export interface ScanResult {
   sanitized: string;
   /** The classifier's highest window score and the threshold it was held to (absent when it is off). */
   classifier?: { score: number; threshold: number };
+  /** The encoder's highest window score and its threshold (only from `scan`, absent when it is off). */
+  encoder?: { score: number; threshold: number };
 }
 
 export interface ScanOptions {
@@ -36,6 +39,11 @@ export interface ScanOptions {
   threshold?: number;
   /** Default: the shipped model (another one is passed when measuring, e.g. leave-one-family-out). */
   model?: LinearModel;
+  /** What an encoder score at or above its threshold does (`scan` only): block (default), warn or off; always off when
+   * FLYWHEEL_INJECTION_ENCODER=off. */
+  encoder?: 'block' | 'warn' | 'off';
+  /** Default: FLYWHEEL_INJECTION_ENCODER_THRESHOLD, else the encoder's own. */
+  encoderThreshold?: number;
 }
 
 /** The threshold in force: the option, else FLYWHEEL_INJECTION_THRESHOLD (validated by the settings), else the model's. */
@@ -43,6 +51,13 @@ export function classifierThreshold(opts: ScanOptions = {}): number {
   if (opts.threshold !== undefined) return opts.threshold;
   const env = Number(process.env.FLYWHEEL_INJECTION_THRESHOLD);
   return process.env.FLYWHEEL_INJECTION_THRESHOLD && env > 0 && env <= 1 ? env : injectionModel().threshold;
+}
+
+/** Same for the encoder: the option, else FLYWHEEL_INJECTION_ENCODER_THRESHOLD, else the one it was calibrated with. */
+function encoderThreshold(opts: ScanOptions, own: number): number {
+  if (opts.encoderThreshold !== undefined) return opts.encoderThreshold;
+  const env = Number(process.env.FLYWHEEL_INJECTION_ENCODER_THRESHOLD);
+  return process.env.FLYWHEEL_INJECTION_ENCODER_THRESHOLD && env > 0 && env <= 1 ? env : own;
 }
 
 const EXCERPT_MAX = 120;
@@ -133,18 +148,21 @@ function applyEdits(text: string, edits: Edit[]): string {
 // The rules' removal marks: taken out before the classifier scores a text (a mark is not the text's own words).
 const REMOVED_MARK = /\[removed: [a-z_]+\]/g;
 
-function removeWindows(text: string, windows: { start: number; end: number }[]): string {
-  const edits = windows.map((w) => ({
-    start: w.start,
-    end: w.end,
-    replacement: '[removed: injection_classifier]',
-  }));
+function removeWindows(
+  text: string,
+  windows: { start: number; end: number }[],
+  rule = 'injection_classifier',
+): string {
+  const edits = windows.map((w) => ({ start: w.start, end: w.end, replacement: `[removed: ${rule}]` }));
   return applyEdits(text, edits);
 }
 
 const toOriginal = (n: NormalizedText, h: Hit) => ({ start: n.starts[h.start], end: n.ends[h.end - 1] });
 
-/** Scans a text for prompt injection. Pure and synchronous; see events.ts for recording the decisions. */
+/**
+ * Scans a text for prompt injection with the rules and the n-gram classifier. Pure and synchronous; `scan` adds the
+ * encoder layer, and events.ts records the decisions.
+ */
 export function scanText(text: string, opts: ScanOptions = {}): ScanResult {
   const n = normalizeWithMap(text);
   const findings: Finding[] = [];
@@ -223,16 +241,48 @@ export function scanText(text: string, opts: ScanOptions = {}): ScanResult {
     }
   }
 
-  const verdict = findings.some((f) => f.severity === 'block')
-    ? 'block'
-    : findings.length > 0
-      ? 'warn'
-      : 'ok';
   return {
-    verdict,
+    verdict: verdictOf(findings),
     findings,
     normalized: n.text,
     sanitized,
     ...(classifier ? { classifier } : {}),
   };
+}
+
+const verdictOf = (findings: Finding[]): ScanResult['verdict'] =>
+  findings.some((f) => f.severity === 'block') ? 'block' : findings.length > 0 ? 'warn' : 'ok';
+
+/**
+ * scanText plus the encoder layer: the encoder scores what the rules and the classifier left, in token windows, and
+ * a window at or over its threshold is removed (block) or reported (warn). Asynchronous: onnxruntime runs off the
+ * event loop. Throws EncoderUnavailableError when the encoder is on but cannot load.
+ */
+export async function scan(text: string, opts: ScanOptions = {}): Promise<ScanResult> {
+  const result = scanText(text, opts);
+  // The setting switches the layer off everywhere; else the caller's mode, block by default.
+  const mode = process.env.FLYWHEEL_INJECTION_ENCODER === 'off' ? 'off' : (opts.encoder ?? 'block');
+  if (mode === 'off') return result;
+  const enc = await loadEncoder();
+  const threshold = encoderThreshold(opts, enc.meta.threshold);
+  const rest = result.sanitized.replace(REMOVED_MARK, ' ');
+  const windows = await encoderWindows(rest, enc);
+  const top = windows.reduce((m, w) => Math.max(m, w.score), 0);
+  const fired = windows.filter((w) => w.score >= threshold);
+  const findings = [...result.findings];
+  let sanitized = result.sanitized;
+  if (fired.length) {
+    const best = fired.reduce((a, b) => (b.score > a.score ? b : a));
+    findings.push({
+      rule: 'injection_encoder',
+      severity: mode,
+      detector: 'encoder',
+      score: Number(top.toFixed(4)),
+      excerpt: excerptOf(
+        `score ${top.toFixed(3)} ≥ ${threshold}: ${normalizeForScan(rest.slice(best.start, best.end))}`,
+      ),
+    });
+    if (mode === 'block') sanitized = removeWindows(rest, fired, 'injection_encoder');
+  }
+  return { ...result, verdict: verdictOf(findings), findings, sanitized, encoder: { score: top, threshold } };
 }

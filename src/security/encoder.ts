@@ -1,0 +1,124 @@
+// The scanner's third layer: a sentence encoder (all-MiniLM-L6-v2) fine-tuned end to end to tell injections and
+// jailbreaks from benign text, run with onnxruntime on the worker's CPU (int8, one thread). It generalizes to attacks
+// whose words the n-gram classifier never saw. Files: src/security/injection-encoder/ (model.onnx, vocab.txt,
+// meta.json with the threshold and how it was measured), built by scripts/build-injection-encoder.py.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { InferenceSession, Tensor } from 'onnxruntime-node';
+import { normalizeWithMap } from './normalize';
+import { WordPiece } from './wordpiece';
+
+export const ENCODER_DIR = path.join(__dirname, 'injection-encoder');
+
+export interface EncoderMeta {
+  /** Wordpieces per window (between [CLS] and [SEP]) and the step between windows of a long text. */
+  window: number;
+  stride: number;
+  /** Chosen at build time on calibration rows the model never trained on. */
+  threshold: number;
+}
+
+export interface Encoder {
+  meta: EncoderMeta;
+  tokenizer: WordPiece;
+  session: InferenceSession;
+  ort: typeof import('onnxruntime-node');
+}
+
+/** The encoder cannot run here (files missing, onnxruntime unavailable): says why and how to go on. */
+export class EncoderUnavailableError extends Error {}
+
+/** Windows scored in one call: bounds memory on long pages. */
+const BATCH = 8;
+
+let loading: Promise<Encoder> | undefined;
+
+/** The shipped encoder, loaded once per process. */
+export function loadEncoder(dir = ENCODER_DIR): Promise<Encoder> {
+  if (dir !== ENCODER_DIR) return open(dir);
+  loading ??= open(dir).catch((e: unknown) => {
+    loading = undefined;
+    throw e;
+  });
+  return loading;
+}
+
+async function open(dir: string): Promise<Encoder> {
+  let meta: EncoderMeta;
+  let vocab: string[];
+  try {
+    meta = JSON.parse(fs.readFileSync(path.join(dir, 'meta.json'), 'utf8')) as EncoderMeta;
+    vocab = fs.readFileSync(path.join(dir, 'vocab.txt'), 'utf8').split('\n');
+  } catch (e) {
+    throw new EncoderUnavailableError(
+      `injection encoder: cannot read ${dir} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); ` +
+        'rebuild it with scripts/build-injection-encoder.py, or set FLYWHEEL_INJECTION_ENCODER=off to scan without it',
+    );
+  }
+  try {
+    const ort = await import('onnxruntime-node');
+    // One thread: the worker runs other activities beside the scan.
+    const session = await ort.InferenceSession.create(path.join(dir, 'model.onnx'), {
+      intraOpNumThreads: 1,
+      interOpNumThreads: 1,
+      executionMode: 'sequential',
+    });
+    return { meta, tokenizer: new WordPiece(vocab), session, ort };
+  } catch (e) {
+    throw new EncoderUnavailableError(
+      `injection encoder: onnxruntime could not load ${path.join(dir, 'model.onnx')}: ${(e as Error).message}; ` +
+        'set FLYWHEEL_INJECTION_ENCODER=off to scan without it',
+    );
+  }
+}
+
+export interface EncoderWindow {
+  /** Span of the original text. */
+  start: number;
+  end: number;
+  score: number;
+}
+
+/** Token windows [from, to) of a text of n tokens: one when it fits, else every `stride` tokens to the end. */
+export function tokenWindows(n: number, window: number, stride: number): [number, number][] {
+  const out: [number, number][] = [];
+  for (let s = 0; ; s += stride) {
+    out.push([s, Math.min(n, s + window)]);
+    if (s + window >= n) return out;
+  }
+}
+
+/** Scores every window of `text` (scan form, like the other layers); spans are the original text's. */
+export async function encoderWindows(text: string, enc?: Encoder): Promise<EncoderWindow[]> {
+  const e = enc ?? (await loadEncoder());
+  const n = normalizeWithMap(text);
+  const tok = e.tokenizer.encode(n.text);
+  const spans = tokenWindows(tok.ids.length, e.meta.window, e.meta.stride);
+  const out: EncoderWindow[] = [];
+  for (let b = 0; b < spans.length; b += BATCH) {
+    const part = spans.slice(b, b + BATCH);
+    const width = Math.max(...part.map(([s, t]) => t - s)) + 2;
+    const ids = new BigInt64Array(part.length * width);
+    const mask = new BigInt64Array(part.length * width);
+    part.forEach(([s, t], r) => {
+      const row = [e.tokenizer.cls, ...tok.ids.slice(s, t), e.tokenizer.sep];
+      row.forEach((id, k) => {
+        ids[r * width + k] = BigInt(id);
+        mask[r * width + k] = 1n;
+      });
+    });
+    const shape = [part.length, width];
+    const res = await e.session.run({
+      input_ids: new e.ort.Tensor('int64', ids, shape),
+      attention_mask: new e.ort.Tensor('int64', mask, shape),
+    });
+    const logits = (res.logits as Tensor).data as Float32Array;
+    part.forEach(([s, t], r) => {
+      const score = 1 / (1 + Math.exp(-logits[r]));
+      // An empty text is one window of nothing: it spans nothing.
+      if (t === s) out.push({ start: 0, end: 0, score });
+      else out.push({ start: n.starts[tok.starts[s]], end: n.ends[tok.ends[t - 1] - 1], score });
+    });
+  }
+  return out;
+}
