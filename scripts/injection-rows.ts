@@ -1,7 +1,7 @@
 // Writes every labelled row the scanner is measured on (the corpus and the unseen hard negatives) with its source
-// family, group, held-out flag, scan form, the shipped scanner's verdicts (rules alone and with the classifier) and the classifier's
-// top window score, for experiments and for training the encoder layer in
-// other languages (scripts/injection-embedding-probe.py).
+// family, group, held-out flag, scan form, the shipped scanner's verdicts (rules alone and with the classifier) and the
+// classifier's top window score, for Python: scripts/build-injection-encoder.py trains the encoder on them, the probes
+// (scripts/injection-{embedding,finetune}-probe.py) measure on them.
 // Usage: npx tsx scripts/injection-rows.ts OUT.jsonl
 import fs from 'node:fs';
 import path from 'node:path';

@@ -17,7 +17,7 @@ import {
 } from '../src/security/encoder';
 import type { EvalReport } from '../src/security/eval';
 import { scanAndRecord } from '../src/security/events';
-import { scan, scanText } from '../src/security/scanner';
+import { normalizeForScan, scan, scanText } from '../src/security/scanner';
 import { WordPiece } from '../src/security/wordpiece';
 import { BIN, cleanEnv } from './support/cli';
 import { tempDir } from './support/harness-env';
@@ -250,5 +250,28 @@ void describe('injection encoder', () => {
     });
     assert.equal(bad.status, 2);
     assert.match(bad.stderr, /--encoder-threshold: expected a number in \(0, 1\]/);
+  });
+
+  test('scripts/injection-rows.ts writes the fields the encoder build reads, and without a path prints its usage', () => {
+    const script = path.resolve(__dirname, '..', 'scripts', 'injection-rows.ts');
+    const tsx = ['--import', 'tsx', script];
+    const usage = spawnSync(process.execPath, tsx, { encoding: 'utf8' });
+    assert.equal(usage.status, 2);
+    assert.match(usage.stderr, /^usage: npx tsx scripts\/injection-rows\.ts OUT\.jsonl/);
+    const out = path.join(tempDir('fw-rows-'), 'rows.jsonl');
+    const res = spawnSync(process.execPath, [...tsx, out], { encoding: 'utf8' });
+    assert.equal(res.status, 0, res.stderr);
+    const rows = fs
+      .readFileSync(out, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const { heldOut } = splitCorpus(loadCorpus());
+    assert.equal(rows.filter((r) => r.held && r.family !== 'unseen hard negatives').length, heldOut.length);
+    assert.equal(rows.filter((r) => r.family === 'unseen hard negatives').length, 149);
+    const attack = rows.find((r) => r.injection && r.rules)!;
+    assert.equal(attack.scanner, true);
+    assert.equal(attack.scan, normalizeForScan(attack.text as string));
+    assert.ok(rows.some((r) => typeof r.group === 'string'));
   });
 });
