@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { calibrate } from '../src/flywheel/calibrate';
 import { cohenKappa, kendallTauB, spearman } from '../src/flywheel/stats';
+import { securityEvents } from './support/harness-checks';
 import { tempDir } from './support/harness-env';
 import { ScriptedOllama, type RecordedRequest } from './support/scripted-ollama';
 import { writeRuns, type MiniRun } from './fixtures/flywheel/records';
@@ -174,11 +175,7 @@ describe('calibrate', () => {
       llm: { llm: boundLlm({ host: ollama.url, timeoutMs: 10_000 }), temperature: 0, numPredict: 64 },
     });
     assert.equal(r.evaluators[0].position?.asked, 3, 'the pair with run 6 is not asked');
-    const events = fs
-      .readFileSync(path.join(tampered, 'security_events.jsonl'), 'utf8')
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const events = securityEvents(tampered);
     assert.ok(events.length >= 1);
     assert.ok(
       events.every((e) => e.event_type === 'path_sandbox' && e.layer === 'calibrate' && e.run_id === id(6)),

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { exportDataset } from '../src/flywheel/export';
+import { securityEvents } from './support/harness-checks';
 import { tempDir } from './support/harness-env';
 import { writeRuns } from './fixtures/flywheel/records';
 
@@ -69,11 +70,7 @@ void test('a record whose output path leaves the data folder is skipped and leav
   );
   const r = await exportDataset({ kind: 'sft', runsFile: runs, outDir: path.join(dir, 'out'), minScore: 8 });
   assert.deepEqual(r.rows, { train: 0, test: 0 });
-  const events = fs
-    .readFileSync(path.join(dir, 'security_events.jsonl'), 'utf8')
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
+  const events = securityEvents(dir);
   assert.deepEqual(
     events.map((e) => [e.event_type, e.layer, e.severity, e.run_id]),
     [['path_sandbox', 'export', 'block', '20260301T000003_00000003']],

@@ -11,6 +11,7 @@ import { evaluateScanner, type EvalReport } from '../src/security/eval';
 import { scanAndRecord } from '../src/security/events';
 import { scanText } from '../src/security/scanner';
 import { BIN, cleanEnv } from './support/cli';
+import { securityEvents } from './support/harness-checks';
 import { tempDir } from './support/harness-env';
 
 // Written for this test (not in the corpus): role-play jailbreaks. The first uses DAN's wording ("broken free of the
@@ -157,11 +158,7 @@ void describe('injection classifier', () => {
     const dir = tempDir('fw-sec-');
     const fetched = await scanAndRecord(dir, JAILBREAKS[1], { runId: 'r-1', layer: 'fetch' });
     const draft = await scanAndRecord(dir, JAILBREAKS[1], { runId: 'r-1', layer: 'synthesis_write' });
-    const events = fs
-      .readFileSync(path.join(dir, 'security_events.jsonl'), 'utf8')
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const events = securityEvents(dir);
     // Blocked, the text is gone before the encoder; a draft keeps its text, so the encoder warns about it too.
     assert.deepEqual(
       events.map((e) => [e.layer, e.severity, e.detector, e.score]),

@@ -20,6 +20,7 @@ import { scanAndRecord } from '../src/security/events';
 import { normalizeForScan, scan, scanText } from '../src/security/scanner';
 import { WordPiece } from '../src/security/wordpiece';
 import { BIN, cleanEnv } from './support/cli';
+import { securityEvents } from './support/harness-checks';
 import { tempDir } from './support/harness-env';
 
 const meta = JSON.parse(fs.readFileSync(path.join(ENCODER_DIR, 'meta.json'), 'utf8')) as {
@@ -180,11 +181,7 @@ void describe('injection encoder', () => {
     const dir = tempDir('fw-enc-');
     const fetched = await scanAndRecord(dir, PERSONAS[1], { runId: 'r-1', layer: 'fetch' });
     const draft = await scanAndRecord(dir, PERSONAS[1], { runId: 'r-1', layer: 'synthesis_write' });
-    const events = fs
-      .readFileSync(path.join(dir, 'security_events.jsonl'), 'utf8')
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const events = securityEvents(dir);
     assert.deepEqual(
       events.map((e) => [e.layer, e.severity, e.detector, e.score]),
       [

@@ -55,6 +55,14 @@ export function readData(dataDir: string, rel: string): string {
   return fs.readFileSync(path.join(dataDir, rel), 'utf8');
 }
 
+/** The lines of security_events.jsonl as written. */
+export function securityEvents(dataDir: string): Record<string, unknown>[] {
+  return readData(dataDir, 'security_events.jsonl')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
 /** Polls `cond` until it holds (generous default: the machine is shared). */
 export async function waitFor<T>(
   what: string,
