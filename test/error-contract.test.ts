@@ -12,6 +12,7 @@ import { RunTraceActivityInbound } from '../src/run-trace/activity';
 import { LlmError } from '../src/llm/client';
 import { PaperSourceError } from '../src/papers';
 import { SearchError } from '../src/search/types';
+import { EncoderUnavailableError } from '../src/security/encoder';
 import { PathSandboxError } from '../src/security/sandbox';
 import { tempDir } from './support/harness-env';
 
@@ -37,6 +38,7 @@ const cannotHelp: [string, Error][] = [
   ['SearchError', new SearchError('SearXNG URL is not set', { retryable: false })],
   ['PaperSourceError', new PaperSourceError('arxiv', 'not an Atom feed', { retryable: false, status: 200 })],
   ['PathSandboxError', new PathSandboxError('path leaves the data folder', '/etc/passwd')],
+  ['EncoderUnavailableError', new EncoderUnavailableError('injection encoder: cannot read /x (ENOENT)')],
 ];
 
 for (const traced of [true, false])

@@ -26,7 +26,11 @@ export interface Encoder {
 }
 
 /** The encoder cannot run here (files missing, onnxruntime unavailable): says why and how to go on. */
-export class EncoderUnavailableError extends Error {}
+export class EncoderUnavailableError extends Error {
+  /** A retry finds the same installation (the error contract, src/errors.ts): the run fails at once, saying why. */
+  readonly retryable = false;
+  override readonly name = 'EncoderUnavailableError';
+}
 
 /** Windows scored in one call: bounds memory on long pages. */
 const BATCH = 8;
