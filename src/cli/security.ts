@@ -60,7 +60,8 @@ export function register(program: Command): void {
           throw e;
         }
         const tty = process.stderr.isTTY;
-        const encoderOn = !o.rulesOnly && o.encoder && process.env.FLYWHEEL_INJECTION_ENCODER !== 'off';
+        // FLYWHEEL_INJECTION_ENCODER=off is applied by the scanner itself.
+        const encoderOn = !o.rulesOnly && o.encoder;
         let report;
         try {
           report = await evaluateScanner(

@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
+import { sigmoid } from './classifier';
 import { normalizeWithMap } from './normalize';
 import { WordPiece } from './wordpiece';
 
@@ -118,7 +119,7 @@ export async function encoderWindows(text: string, enc?: Encoder): Promise<Encod
     });
     const logits = (res.logits as Tensor).data as Float32Array;
     part.forEach(([s, t], r) => {
-      const score = 1 / (1 + Math.exp(-logits[r]));
+      const score = sigmoid(logits[r]);
       // An empty text is one window of nothing: it spans nothing.
       if (t === s) out.push({ start: 0, end: 0, score });
       else out.push({ start: n.starts[tok.starts[s]], end: n.ends[tok.ends[t - 1] - 1], score });

@@ -48,17 +48,18 @@ export interface ScanOptions {
 
 /** The threshold in force: the option, else FLYWHEEL_INJECTION_THRESHOLD (validated by the settings), else the model's. */
 export function classifierThreshold(opts: ScanOptions = {}): number {
-  if (opts.threshold !== undefined) return opts.threshold;
-  const env = Number(process.env.FLYWHEEL_INJECTION_THRESHOLD);
-  return process.env.FLYWHEEL_INJECTION_THRESHOLD && env > 0 && env <= 1 ? env : injectionModel().threshold;
+  return thresholdInForce(opts.threshold, 'FLYWHEEL_INJECTION_THRESHOLD', () => injectionModel().threshold);
+}
+
+function thresholdInForce(option: number | undefined, env: string, own: () => number): number {
+  if (option !== undefined) return option;
+  const v = Number(process.env[env]);
+  return process.env[env] && v > 0 && v <= 1 ? v : own();
 }
 
 /** Same for the encoder: the option, else FLYWHEEL_INJECTION_ENCODER_THRESHOLD, else the one it was calibrated with. */
-function encoderThreshold(opts: ScanOptions, own: number): number {
-  if (opts.encoderThreshold !== undefined) return opts.encoderThreshold;
-  const env = Number(process.env.FLYWHEEL_INJECTION_ENCODER_THRESHOLD);
-  return process.env.FLYWHEEL_INJECTION_ENCODER_THRESHOLD && env > 0 && env <= 1 ? env : own;
-}
+const encoderThreshold = (opts: ScanOptions, own: number) =>
+  thresholdInForce(opts.encoderThreshold, 'FLYWHEEL_INJECTION_ENCODER_THRESHOLD', () => own);
 
 const EXCERPT_MAX = 120;
 const INVISIBLE_WARN_AT = 5;
