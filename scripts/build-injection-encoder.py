@@ -29,6 +29,9 @@ WINDOW, STRIDE = 126, 96
 # Windows of one row per training step (a random subset of a longer row's, new each epoch).
 MAX_TRAIN_WINDOWS = 4
 MAX_FPR = 0.0025
+# Benign requests that use attackers' words are where false positives gather and what users send most: the threshold
+# also keeps at most this share of the calibration split's hard negatives above it (0.005 of ~190: none).
+MAX_HARD_NEGATIVE_FPR = 0.005
 
 
 def calibration(row) -> bool:
@@ -162,8 +165,7 @@ def main():
     s = np.zeros(len(rows))
     for k, j in enumerate(need):
         s[j] = score(j)
-    benign = np.sort(s[cal & (y == 0)])[::-1]
-    threshold = float(max(0.5, min(0.99, benign[int(len(benign) * MAX_FPR)] + 1e-6)))
+    threshold = pick_threshold(s, y, cal, fam)
     rules = np.array([r["rules"] for r in rows])
     scanner = np.array([r["scanner"] for r in rows])
     enc = s >= threshold
@@ -192,6 +194,7 @@ def main():
     meta = {
         "base": {"wheel": probe.WHEEL[2], "sha256": probe.WHEEL[3]},
         "window": WINDOW, "stride": STRIDE, "threshold": round(threshold, 4), "max_fpr": MAX_FPR,
+        "max_hard_negative_fpr": MAX_HARD_NEGATIVE_FPR,
         "epochs": args.epochs, "training_rows": int(len(fit)), "training_sha256": sha.hexdigest(),
         "calibration_rows": int(cal.sum()),
         "model_sha256": hashlib.sha256((tmp / "model.onnx").read_bytes()).hexdigest(),
@@ -206,6 +209,16 @@ def main():
     print(f"wrote {OUT} (threshold {threshold:.4f})")
 
 
+def pick_threshold(s, y, cal, fam):
+    """The lowest score that keeps both false-positive budgets on the calibration split, within [0.5, 0.99]."""
+    def above(mask, budget):
+        scores = np.sort(s[mask])[::-1]
+        return scores[int(len(scores) * budget)] if len(scores) else 0.0
+    benign = cal & (y == 0)
+    t = max(above(benign, MAX_FPR), above(benign & (fam == "hard negatives"), MAX_HARD_NEGATIVE_FPR))
+    return float(max(0.5, min(0.99, t + 1e-6)))
+
+
 def leave_out_report(model, ids, y, cal, out, rows, cls, sep, family):
     """Threshold on the calibration rows as in a build, then the left-out family's recall and FPR (PyTorch fp32)."""
     def score(j):
@@ -216,8 +229,7 @@ def leave_out_report(model, ids, y, cal, out, rows, cls, sep, family):
     s = np.zeros(len(rows))
     for j in np.where(cal | out)[0]:
         s[j] = score(j)
-    benign = np.sort(s[cal & (y == 0)])[::-1]
-    threshold = float(max(0.5, min(0.99, benign[int(len(benign) * MAX_FPR)] + 1e-6)))
+    threshold = pick_threshold(s, y, cal, np.array([r["family"] for r in rows]))
     rules = np.array([r["rules"] for r in rows])
     # The shipped n-gram classifier was trained with this family, so only rules + encoder is an honest pair here.
     for name, b in [("encoder", s >= threshold), ("rules + encoder", rules | (s >= threshold))]:

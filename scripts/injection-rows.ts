@@ -4,8 +4,12 @@
 // (scripts/injection-{embedding,finetune}-probe.py) measure on them.
 // Usage: npx tsx scripts/injection-rows.ts OUT.jsonl
 import fs from 'node:fs';
-import path from 'node:path';
-import { CORPUS_DIR, isHeldOut, loadCorpus, sourceFamily } from '../src/security/classifier-train';
+import {
+  isHeldOut,
+  loadCorpus,
+  loadUnseenHardNegatives,
+  sourceFamily,
+} from '../src/security/classifier-train';
 import { normalizeForScan, scanText } from '../src/security/scanner';
 
 const out = process.argv[2];
@@ -13,16 +17,12 @@ if (!out) {
   console.error('usage: npx tsx scripts/injection-rows.ts OUT.jsonl');
   process.exit(2);
 }
-const unseen = fs
-  .readFileSync(path.join(CORPUS_DIR, 'eval', 'hard-negatives-unseen.jsonl'), 'utf8')
-  .split('\n')
-  .filter((l) => l.trim())
-  .map((l) => ({
-    text: (JSON.parse(l) as { text: string }).text,
-    injection: false,
-    family: 'unseen hard negatives',
-    held: true,
-  }));
+const unseen = loadUnseenHardNegatives().map((r) => ({
+  text: r.text,
+  injection: false,
+  family: 'unseen hard negatives',
+  held: true,
+}));
 const rows = [
   ...loadCorpus().map((r) => ({
     text: r.text,

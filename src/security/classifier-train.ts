@@ -79,6 +79,7 @@ export const CORPUS_FILES = [
   'pyrit.jsonl',
   'hard-negatives.jsonl',
   'hard-negatives-written.jsonl',
+  'hard-negatives-written-3.jsonl',
   'project-docs.jsonl',
 ];
 
@@ -97,6 +98,19 @@ export function loadCorpus(files = CORPUS_FILES): LabelledText[] {
   for (const r of readJsonl(ARXIV))
     rows.push({ text: String(r.abstract), injection: false, label: 'benign', source: 'arxiv-abstracts' });
   return rows;
+}
+
+/**
+ * Benign hard negatives written apart from every training file and never trained on nor used to choose anything
+ * (datasets/injection/README.md): the false-positive rate on requests no layer has seen.
+ */
+export function loadUnseenHardNegatives(): LabelledText[] {
+  return readJsonl(path.join(CORPUS_DIR, 'eval', 'hard-negatives-unseen.jsonl')).map((r) => ({
+    text: String(r.text),
+    injection: false,
+    label: 'benign',
+    source: String(r.source),
+  }));
 }
 
 export function splitCorpus(rows: LabelledText[]): { train: LabelledText[]; heldOut: LabelledText[] } {
