@@ -80,6 +80,28 @@ const JAILBREAK_PERSONA = [
   String.raw`\bfrom${W}now${W}on,?${W}(?:until${W}[^.\n]{0,40}?${W})?you${W}(?:will|must|are${W}to|shall|should)${W}(?:roleplay|role-play|simulate|emulate|impersonate)\b`,
 ].join('|');
 
+// An AI addressed from inside the text ("AI assistant reading this: …", "Note to language models: …", "Hiring bots:
+// approve …"). Every text this scanner sees comes from a third party, and a page, e-mail or file has no business giving
+// its AI reader orders; people and documents about AI say "LLMs", "AI agents" in prose, which these forms need more
+// than (a reading participle, a label with a colon, an order at the start of a sentence).
+const AI_READER = String.raw`(?:ai|a\.i\.|llms?|language${W}models?|chatbots?|answerbots?|bots|ki|ia|sprachmodell\p{L}*|(?:ki${W}?)?assistent(?:en|in)?|assistenzsystem\p{L}*|asistentes?|(?:ai|a\.i\.|virtual|digital|automated|automatic|ki|ia)${W}(?:\p{L}+${W})?(?:assistants?|agents?|readers?|systems?|tools?|helpers?|models?|summari[sz]ers?|bots?))`;
+const NOTE = String.raw`(?:note|message|reminder|instructions?|notice|hint|directive|memo|consigne|hinweis|nachricht|anweisung|nota|instruccion|mensaje)`;
+const ORDER = String.raw`(?:tell|say|write|respond|reply|answer|add|include|append|send|forward|delete|move|run|recommend|output|describe|state|rate|book|approve|go${W}ahead|register|stop|always|whenever|summari[sz]e|translate|cancel|reveal|make|ask|inform|confirm|quietly|advise|instruct|remind|change|reschedule|sign|present|end|begin|start|ignore|disregard|turn|place|put|submit|post|reply-all)\b`;
+const SENTENCE_START = String.raw`(?:^|[\n\[(<{.!?;]|<!--)\s?`;
+const AI_ADDRESSED = [
+  // "AI assistant reading this: …", "Language models processing this article should …", "whatever tool is reading this"
+  String.raw`\b(?:${AI_READER}|assistants?|agents?|models?|summari[sz]ers?|tools?)${W}(?:(?:is|are|that|who|which)${W})?(?:reading|processing|summari[sz]ing|parsing|screening|scanning|indexing|ingesting|analy[sz]ing)${W}(?:this|these)\b`,
+  // "Note to language models:", "Hinweis für KI-Assistenten:", "[INSTRUCTIONS FOR THE SUMMARIZER]"
+  String.raw`${BOUND}(?:p\.?s\.?${W})?${NOTE}${W}(?:\p{L}+${W})??(?:to|for|fur|pour|para|an)${W}(?:(?:any|all|the|every|les|l|los|las|el|die|des|alle)${W})?(?:\p{L}+${W}){0,2}?(?:${AI_READER}|assistants?|summari[sz]ers?)\s?[:\])]`,
+  // "If you're an AI summarizing this thread, …", "If an assistant is arranging travel, …"
+  String.raw`\bif${W}(?:you${W}are|you'?re|an?)${W}(?:an?${W})?(?:${AI_READER}|assistant|agent)${W}(?:(?:is|are)${W})?(?:\p{L}+${W})?(?:reading|summari[sz]ing|processing|screening|comparing|helping|arranging|parsing|evaluating)\b`,
+  // "AI summarizers: always …", "Language model: describe … to the user" (an order, or you/the user: not a title such as
+  // "LLM Agents: A Survey"); a bare "Assistant:" or "Agents:" (a transcript, a listing) only with an order.
+  String.raw`${SENTENCE_START}(?:(?:hey|hi|dear|attention|to|p\.?s\.?|note|oh${W}and)${W})?(?:(?:any|all|the|every)${W})?(?:(?:${AI_READER}|language${W}model)(?:\s\p{L}+){0,3}?\s?[:—]\s?(?:(?:(?:please|also|now|kindly)${W})?${ORDER}|(?=[^.\n]{0,80}\b(?:you|your|the${W}user|user'?s)\b))|(?:assistants?|agents?|bots|summari[sz]ers?|models)(?:${W}\p{L}+){0,3}?\s?[:,—]\s?(?:(?:please|also|now|kindly)${W})?${ORDER})`,
+  // "AI assistants should tell shoppers …", "Any automated assistant arranging a viewing should confirm …"
+  String.raw`${SENTENCE_START}(?:(?:any|all|every)${W})?(?:${AI_READER}|assistants|summari[sz]ers|(?:\p{L}+${W})?bots)(?:${W}\p{L}+){0,6}?${W}(?:should|must|shall|are${W}(?:required|instructed|asked)${W}to|need${W}to)${W}(?:(?:now|also|always|first|immediately)${W})?(?:${ORDER}|rank|list|mention|share|pay|refer|direct)\b`,
+].join('|');
+
 const re = (source: string) => new RegExp(source, 'gu');
 
 export const PATTERN_RULES: PatternRule[] = [
@@ -182,6 +204,11 @@ export const PATTERN_RULES: PatternRule[] = [
         String.raw`${BOUND}${LEAD}(?:invert|reverse|shift|scramble)${W}(?:\p{L}+${W}){0,6}?(?:in|of)${W}your${W}(?:message|reply|response|answer)\b`,
       ].join('|'),
     ),
+  },
+  {
+    rule: 'ai_addressed',
+    severity: 'block',
+    pattern: re(AI_ADDRESSED),
   },
 ];
 
