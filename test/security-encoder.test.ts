@@ -7,7 +7,12 @@ import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { loadCorpus, loadUnseenHardNegatives, splitCorpus } from '../src/security/classifier-train';
+import {
+  loadCorpus,
+  loadEvalSet,
+  loadUnseenHardNegatives,
+  splitCorpus,
+} from '../src/security/classifier-train';
 import {
   ENCODER_DIR,
   EncoderUnavailableError,
@@ -137,25 +142,19 @@ void describe('injection encoder', () => {
 
   test('indirect injections written apart from every source: rules block 40% (5% before ai_addressed), all layers 45%, no clean copy by the rules', async () => {
     // datasets/injection/eval/indirect-written.jsonl: 300 documents with an injection and the same 300 without it.
-    const rows = fs
-      .readFileSync(
-        path.resolve(__dirname, '..', 'datasets', 'injection', 'eval', 'indirect-written.jsonl'),
-        'utf8',
-      )
-      .split('\n')
-      .filter((l) => l.trim())
-      .map((l) => JSON.parse(l) as { text: string; label: string });
-    const attacks = rows.filter((r) => r.label === 'injection');
-    const clean = rows.filter((r) => r.label === 'benign');
+    const rows = loadEvalSet('indirect-written.jsonl');
+    const attacks = rows.filter((r) => r.injection);
+    const clean = rows.filter((r) => !r.injection);
     assert.equal(attacks.length, 300);
     const byRules = (r: { text: string }) => scanText(r.text, { classifier: 'off' }).verdict === 'block';
-    const byAll: boolean[] = [];
-    for (const r of [...attacks, ...clean]) byAll.push((await scan(r.text)).verdict === 'block');
+    const blockedByRules = attacks.filter(byRules).length;
+    const blocked: boolean[] = [];
+    for (const r of rows) blocked.push((await scan(r.text)).verdict === 'block');
+    const caught = rows.filter((r, i) => r.injection && blocked[i]).length;
+    const falsePositives = rows.filter((r, i) => !r.injection && blocked[i]).length;
     // Measured: rules 122 of 300 (15 without ai_addressed), all three layers 137; clean copies: rules 0, encoder 7.
-    assert.ok(attacks.filter(byRules).length >= 0.4 * attacks.length, `${attacks.filter(byRules).length}`);
+    assert.ok(blockedByRules >= 0.4 * attacks.length, `${blockedByRules}`);
     assert.equal(clean.filter(byRules).length, 0);
-    const caught = byAll.slice(0, attacks.length).filter(Boolean).length;
-    const falsePositives = byAll.slice(attacks.length).filter(Boolean).length;
     assert.ok(
       caught >= 0.43 * attacks.length && falsePositives <= 0.03 * clean.length,
       `${caught}, ${falsePositives}`,

@@ -100,18 +100,19 @@ export function loadCorpus(files = CORPUS_FILES): LabelledText[] {
   return rows;
 }
 
-/**
- * Benign hard negatives written apart from every training file and never trained on nor used to choose anything
- * (datasets/injection/README.md): the false-positive rate on requests no layer has seen.
- */
-export function loadUnseenHardNegatives(): LabelledText[] {
-  return readJsonl(path.join(CORPUS_DIR, 'eval', 'hard-negatives-unseen.jsonl')).map((r) => ({
+/** A labelled file of `datasets/injection/eval/`: never trained on nor used to choose anything (its README). */
+export function loadEvalSet(file: string): LabelledText[] {
+  return readJsonl(path.join(CORPUS_DIR, 'eval', file)).map((r) => ({
     text: String(r.text),
-    injection: false,
-    label: 'benign',
+    injection: r.label === 'injection',
+    label: String(r.label),
     source: String(r.source),
+    ...(r.group === undefined ? {} : { group: String(r.group) }),
   }));
 }
+
+/** Benign hard negatives written apart from every training file: the false-positive rate on requests no layer has seen. */
+export const loadUnseenHardNegatives = () => loadEvalSet('hard-negatives-unseen.jsonl');
 
 export function splitCorpus(rows: LabelledText[]): { train: LabelledText[]; heldOut: LabelledText[] } {
   const train: LabelledText[] = [];
