@@ -11,8 +11,9 @@
 # MIT packaging of the Apache-2.0 sentence-transformers/all-MiniLM-L6-v2). About 15 minutes on 2 CPU cores.
 # Seeded; torch on another CPU may differ in the last bits, so a rebuild gives close, not identical, weights.
 #   npx tsx scripts/injection-rows.ts /tmp/rows.jsonl
-#   ~/.cache/flywheel/train-venv-*/bin/pip install onnx==1.23.2 onnxruntime==1.32.0 onnxscript==0.7.2
-#   ~/.cache/flywheel/train-venv-*/bin/python scripts/build-injection-encoder.py /tmp/rows.jsonl [--epochs 2]
+#   python3 -m venv ~/.cache/flywheel/encoder-venv
+#   ~/.cache/flywheel/encoder-venv/bin/pip install -r requirements-encoder.txt   (requirements-train.txt + ONNX)
+#   ~/.cache/flywheel/encoder-venv/bin/python scripts/build-injection-encoder.py /tmp/rows.jsonl [--epochs 2]
 import argparse, hashlib, json, os, pathlib, shutil, sys, time
 
 import numpy as np
