@@ -24,11 +24,14 @@ const QUAL = String.raw`(?:previous|prior|preceding|above|earlier|former|foregoi
 const NOUN = String.raw`(?:instructions?|prompts?|directions?|directives?|rules?|guidelines?|commands?|orders?|guidance|constraints?|context|messages?|programming|training|restrictions?|safeguards?|guardrails?|polic(?:y|ies))`;
 // Without a qualifier ("ignore any messages about…" is ordinary advice) only nouns that mean the model's own rules.
 const OWN_RULES = String.raw`(?:instructions?|prompts?|directives?|rules|guidelines|guardrails|safeguards|restrictions|programming)`;
+// (Not "disregard my previous message, I sent the wrong file": people take back their own messages.)
+const OWN_MESSAGE = String.raw`(?!(?:all${W})?my${W}(?:${QUAL}${W}){1,2}(?:messages?|emails?|e-mails?|texts?|comments?)\b)`;
 const OVERRIDE_OBJECT = [
-  String.raw`${DET}${QUAL}${W}${DET}(?:${QUAL}${W})?${NOUN}\b`,
+  String.raw`${OWN_MESSAGE}${DET}${QUAL}${W}${DET}(?:${QUAL}${W})?${NOUN}\b`,
   String.raw`(?:all|any|your|every)${W}${DET}${OWN_RULES}\b`,
   String.raw`${DET}${NOUN}${W}(?:above|before|so${W}far|from${W}before|you${W}(?:were|have${W}been)${W}given)\b`,
-  String.raw`everything${W}(?:above|before|prior|so${W}far|you${W}(?:were|have${W}been)${W}told|(?:i|we)${W}(?:said|told${W}you))\b`,
+  // (Not "forget everything I said about the blue logo": a retraction of one topic.)
+  String.raw`everything${W}(?:above|before|prior|so${W}far|you${W}(?:were|have${W}been)${W}told|(?:i|we)${W}(?:said|told${W}you))\b(?!${W}(?:about|regarding|on|concerning|re)\b)`,
   String.raw`(?:the${W})?(?:above|previous|preceding)(?=\s?(?:$|[.,;:!\n]|and\b|instead\b))`,
 ].join('|');
 const LEAK_VERB = String.raw`(?:reveal|print|output|repeat|display|show|leak|dump|disclose|recite|expose|echo|return|share|send|copy|paste|translate|tell${W}me|give${W}me|write${W}(?:out|down)|spell${W}out|type${W}out)`;
@@ -69,7 +72,7 @@ const JAILBREAK_PERSONA = [
   // "no longer confined to OpenAI policy", "not bound by your guidelines" (not "the court is not bound by the rules").
   String.raw`\b(?:not|never|no${W}longer?|isn'?t|aren'?t)${W}(?:be${W})?(?:bound|confined|restricted|limited|constrained|governed|restrained)${W}(?:by|to)${W}(?:any${W}|the${W})?(?:openai|open${W}ai|(?:content|usage)${W}polic|(?:its|your|their)${W}(?:programming|guidelines|rules|restrictions|filters|polic))`,
   // "jailbreak mode enabled", "debugging mode enabled by OpenAI" (not Android's "developer mode is enabled").
-  String.raw`\b(?:god|jailbreak|dan|sudo|unrestricted|uncensored|evil)${W}mode(?:${W}|\s?[:=]\s?)(?:is${W})?(?:now${W})?(?:enabled|activated|on|engaged)\b|\bmode${W}(?:enabled|activated)${W}by${W}(?:an${W})?openai\b`,
+  String.raw`\b(?:god|jailbreak|dan|sudo|unrestricted|uncensored|evil)${W}mode(?:${W}|\s?[:=]\s?)(?:is${W})?(?:now${W})?(?:enabled|activated|engaged|on(?=\s?(?:$|[.,;:!)\n])))\b|\bmode${W}(?:enabled|activated)${W}by${W}(?:an${W})?openai\b`,
   // DAN's "broken free of the typical confines of AI and do not have to abide by the rules imposed on them".
   String.raw`\bbroken${W}free${W}of${W}(?:the${W})?(?:typical${W})?confines${W}of${W}(?:ai|chatgpt|gpt|openai)\b|\b(?:do|does)${W}not${W}have${W}to${W}abide${W}by${W}(?:any${W}|the${W})?(?:rules|guidelines|polic\p{L}+)${W}(?:imposed|set|placed)${W}on${W}(?:them|it|him|her|you)\b`,
   // "You are no longer ChatGPT".
