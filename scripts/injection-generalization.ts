@@ -17,7 +17,6 @@ import {
 } from '../src/security/classifier-train';
 import fs from 'node:fs';
 import { evaluateScanner } from '../src/security/eval';
-import { scanText } from '../src/security/scanner';
 
 const json = process.argv.includes('--json');
 const only = process.argv.includes('--family')
@@ -51,14 +50,12 @@ async function main(): Promise<void> {
     const rep = await evaluateScanner(
       test.map((r) => ({ text: r.text, attack: r.injection, label: r.label, source: r.source })),
       { threshold, model, encoder: 'off' },
+      {
+        onMistake: missesFile
+          ? (m) => fs.appendFileSync(missesFile, `${JSON.stringify({ family: fam, ...m })}\n`)
+          : undefined,
+      },
     );
-    if (missesFile)
-      for (const r of test)
-        if ((scanText(r.text, { threshold, model }).verdict === 'block') !== r.injection)
-          fs.appendFileSync(
-            missesFile,
-            `${JSON.stringify({ family: fam, miss: r.injection ? 'attack missed' : 'benign blocked', text: r.text })}\n`,
-          );
     const res = {
       family: fam,
       threshold,

@@ -1,4 +1,5 @@
 // `flywheel security eval <file>`: measure the injection scanner (rules + classifier + encoder) on any labelled JSONL.
+import fs from 'node:fs';
 import type { Command } from 'commander';
 import { EncoderUnavailableError } from '../security/encoder';
 import { evaluateScanner, formatReport, LabelledFileError, readLabelled } from '../security/eval';
@@ -10,12 +11,24 @@ const threshold = (flag: string) => (v: string) => {
   return n;
 };
 
+function openForWriting(file: string): number {
+  try {
+    return fs.openSync(file, 'w');
+  } catch (e) {
+    throw new UserError(
+      `--misses: cannot write ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      2,
+    );
+  }
+}
+
 interface EvalOptions {
   threshold?: number;
   encoderThreshold?: number;
   encoder: boolean;
   rulesOnly?: boolean;
   json?: boolean;
+  misses?: string;
 }
 
 export function register(program: Command): void {
@@ -41,6 +54,10 @@ export function register(program: Command): void {
     .option('--no-encoder', 'measure rules + classifier without the encoder layer')
     .option('--rules-only', 'measure the rules alone (classifier and encoder off)')
     .option('--json', 'print the report as JSON')
+    .option(
+      '--misses <out.jsonl>',
+      "also write every attack let through and every benign text blocked, with each layer's findings and scores",
+    )
     .addHelpText(
       'after',
       '\nEach line: {"text": "...", "label": "injection"|"jailbreak"|"benign"|1|0, "source": "..." (optional)}.\n' +
@@ -59,6 +76,9 @@ export function register(program: Command): void {
           if (e instanceof LabelledFileError) throw new UserError(e.message, 2);
           throw e;
         }
+        // Opened before the scan, so a bad path fails now and not after an hour of scanning.
+        const missesFd = o.misses === undefined ? undefined : openForWriting(o.misses);
+        const counts = { missed: 0, false_positive: 0 };
         const tty = process.stderr.isTTY;
         // FLYWHEEL_INJECTION_ENCODER=off is applied by the scanner itself.
         const encoderOn = !o.rulesOnly && o.encoder;
@@ -72,16 +92,31 @@ export function register(program: Command): void {
               encoder: encoderOn ? 'block' : 'off',
               encoderThreshold: o.encoderThreshold,
             },
-            (done, total) => {
-              if (total >= 500)
-                process.stderr.write(`${tty ? '\r' : ''}scanned ${done}/${total}${tty ? '' : '\n'}`);
+            {
+              onProgress: (done, total) => {
+                if (total >= 500)
+                  process.stderr.write(`${tty ? '\r' : ''}scanned ${done}/${total}${tty ? '' : '\n'}`);
+              },
+              onMistake:
+                missesFd === undefined
+                  ? undefined
+                  : (m) => {
+                      counts[m.kind]++;
+                      fs.writeSync(missesFd, `${JSON.stringify(m)}\n`);
+                    },
             },
           );
         } catch (e) {
           if (e instanceof EncoderUnavailableError) throw new UserError(e.message, 1);
           throw e;
+        } finally {
+          if (missesFd !== undefined) fs.closeSync(missesFd);
         }
         if (tty && rows.length >= 500) process.stderr.write('\n');
+        if (o.misses !== undefined)
+          process.stderr.write(
+            `wrote ${counts.missed} missed attacks and ${counts.false_positive} blocked benign texts to ${o.misses}\n`,
+          );
         process.stdout.write(o.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report)}\n`);
       }),
     );

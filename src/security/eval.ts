@@ -90,11 +90,33 @@ interface Layers {
 
 const rate = (n: number, flagged: number): Rate => ({ n, flagged, rate: n ? flagged / n : 0 });
 
-/** Scans every row (all layers: `scan`); `onProgress` is called every 100 rows. */
+/** An attack the scanner let through or a benign text it blocked, with what each layer said. */
+export interface Mistake {
+  kind: 'missed' | 'false_positive';
+  label: string;
+  source: string;
+  text: string;
+  /** Every finding, warnings included (a missed attack may have been warned about). */
+  findings: { rule: string; detector: string; severity: string; score?: number }[];
+  /** The learned layers' highest scores and thresholds (null: that layer was off). */
+  classifier: { score: number; threshold: number } | null;
+  encoder: { score: number; threshold: number } | null;
+}
+
+export interface EvalHooks {
+  /** Called every 100 rows. */
+  onProgress?: (done: number, total: number) => void;
+  onMistake?: (m: Mistake) => void;
+}
+
+const round = (x: { score: number; threshold: number } | undefined) =>
+  x ? { score: Number(x.score.toFixed(4)), threshold: x.threshold } : null;
+
+/** Scans every row (all layers: `scan`). */
 export async function evaluateScanner(
   rows: LabelledRow[],
   opts: ScanOptions = {},
-  onProgress?: (done: number, total: number) => void,
+  { onProgress, onMistake }: EvalHooks = {},
 ): Promise<EvalReport> {
   // n, flagged, by rules, by classifier (not rules), by encoder only
   const count = { attacks: [0, 0, 0, 0, 0], benign: [0, 0, 0, 0, 0] };
@@ -107,6 +129,21 @@ export async function evaluateScanner(
     threshold = s.classifier?.threshold ?? threshold;
     encoderThreshold = s.encoder?.threshold ?? encoderThreshold;
     const blocked = s.verdict === 'block';
+    if (onMistake && blocked !== r.attack)
+      onMistake({
+        kind: r.attack ? 'missed' : 'false_positive',
+        label: r.label,
+        source: r.source,
+        text: r.text,
+        findings: s.findings.map(({ rule, detector, severity, score }) => ({
+          rule,
+          detector,
+          severity,
+          ...(score === undefined ? {} : { score }),
+        })),
+        classifier: round(s.classifier),
+        encoder: round(s.encoder),
+      });
     const by = (d: string) => s.findings.some((f) => f.severity === 'block' && f.detector === d);
     const c = r.attack ? count.attacks : count.benign;
     c[0]++;
