@@ -17,6 +17,7 @@ import { AUDIT_ACTIVITIES } from '../src/worker';
 import { startHarnessRun } from '../src/harness/start';
 import { makeCorpus, MODELS, stopOwnServer, tempDir, temporalAddress } from './support/harness-env';
 import { ScriptedOllama } from './support/scripted-ollama';
+import { waitFor } from './support/wait';
 
 // Stops the dev server this file started when run alone (under `npm test` the shared one is left alone).
 after(() => stopOwnServer());
@@ -69,13 +70,8 @@ function spawnWorker(role: string, env: Record<string, string>, cwd: string, wor
   return { proc, stderr, exited };
 }
 
-async function waitFor(what: string, cond: () => boolean, timeoutMs = 180_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await sleep(200);
-  }
-}
+// A worker's start (bundling its workflows) can take minutes on a shared 2-core machine.
+const STARTUP = 180_000;
 
 function polling(c: Child): { queues: string[]; role: string } | undefined {
   for (const line of c.stderr.join('').split('\n')) {
@@ -151,7 +147,11 @@ describe('one writer for the data folder', () => {
     };
     const stages = spawnWorker('stages', env, root);
     children.push(stages);
-    await waitFor('the stages worker', () => polling(stages) !== undefined || stages.proc.exitCode !== null);
+    await waitFor(
+      'the stages worker',
+      () => polling(stages) !== undefined || stages.proc.exitCode !== null,
+      STARTUP,
+    );
     const cli = spawn(process.execPath, [path.join(ROOT, 'bin', 'flywheel.js'), 'run', 'who writes?'], {
       cwd: root,
       env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env, LOG_LEVEL: 'warn' },
@@ -192,7 +192,7 @@ describe('one writer for the data folder', () => {
     const stages = stagesData.map((d) => spawnWorker('stages', { ...env, FLYWHEEL_DATA_DIR: d }, root, work));
     children.push(...stages);
     for (const w of stages) {
-      await waitFor('a stages worker', () => polling(w) !== undefined || w.proc.exitCode !== null);
+      await waitFor('a stages worker', () => polling(w) !== undefined || w.proc.exitCode !== null, STARTUP);
       assert.equal(polling(w)?.role, 'stages', w.stderr.join(''));
       assert.deepEqual(polling(w)?.queues, [queue]);
     }
@@ -283,7 +283,7 @@ describe('one writer for the data folder', () => {
     await stop(audit);
     const again = spawnWorker('audit', { ...env, FLYWHEEL_DATA_DIR: auditData }, root, work);
     children.push(again);
-    await waitFor('the restarted audit worker', () => polling(again) !== undefined);
+    await waitFor('the restarted audit worker', () => polling(again) !== undefined, STARTUP);
     await sleep(1000);
     assert.equal((await records(auditData)).length, recs.length);
   });

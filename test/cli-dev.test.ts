@@ -5,23 +5,12 @@ import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Connection } from '@temporalio/client';
 import { freePort } from '../src/temporal/dev-server';
 import { stopOwnServer, tempDir, temporalAddress } from './support/harness-env';
 import { ScriptedOllama } from './support/scripted-ollama';
 import { BIN, cleanEnv } from './support/cli';
-
-/** Polls `check` until it returns a value, or fails after `ms`. */
-async function waitFor<T>(what: string, check: () => Promise<T | undefined>, ms = 90_000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const v = await check().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await sleep(250);
-  }
-}
+import { waitFor } from './support/wait';
 
 const pgrep = (pattern: string) =>
   spawnSync('pgrep', ['-f', pattern], { encoding: 'utf8' }).stdout.trim().split('\n').filter(Boolean);
@@ -53,7 +42,7 @@ describe('flywheel dev', () => {
     const exited = once(child, 'exit');
     const connection = await waitFor('the dev server', async () => {
       if (!stdout.includes('Worker polling')) return undefined;
-      return Connection.connect({ address: `127.0.0.1:${port}` });
+      return Connection.connect({ address: `127.0.0.1:${port}` }).catch(() => undefined); // not up yet
     });
     try {
       assert.match(stdout, new RegExp(`Temporal Web UI: http://127\\.0\\.0\\.1:${uiPort}`));
@@ -64,12 +53,14 @@ describe('flywheel dev', () => {
 
       const client = new Client({ connection });
       const pollers = await waitFor('a worker poller', async () => {
-        const r = await client.workflowService.describeTaskQueue({
-          namespace: 'default',
-          taskQueue: { name: taskQueue },
-          taskQueueType: 1, // TASK_QUEUE_TYPE_WORKFLOW
-        });
-        return r.pollers?.length ? r.pollers : undefined;
+        const r = await client.workflowService
+          .describeTaskQueue({
+            namespace: 'default',
+            taskQueue: { name: taskQueue },
+            taskQueueType: 1, // TASK_QUEUE_TYPE_WORKFLOW
+          })
+          .catch(() => undefined);
+        return r?.pollers?.length ? r.pollers : undefined;
       });
       assert.ok(pollers.length >= 1);
       assert.ok(fs.existsSync(path.join(dataDir, 'temporal.db')), 'state lives in <data>/temporal.db');
@@ -86,7 +77,7 @@ describe('flywheel dev', () => {
     }
     await waitFor(
       'no temporal process left',
-      async () => (pgrep(path.join(dataDir, 'temporal.db')).length === 0 ? true : undefined),
+      () => pgrep(path.join(dataDir, 'temporal.db')).length === 0,
       10_000,
     );
     assert.match(stdout, /Stopped\./);

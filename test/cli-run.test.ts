@@ -18,6 +18,7 @@ import { ScriptedOllama } from './support/scripted-ollama';
 import { BIN, cleanEnv, flywheel } from './support/cli';
 import { saveQualification } from '../src/judge/qualification';
 import { qualification } from './support/qualifications';
+import { waitFor } from './support/wait';
 
 const scores = (v: number) => ({
   relevance: v,
@@ -166,7 +167,11 @@ describe('flywheel run', () => {
       const workflowId = started.stdout.trim();
       assert.match(workflowId, /^run-\d{8}T\d{6}_[0-9a-f]{8}$/);
 
-      await waitUntil(() => env.ollama.countRequests({ model: MODELS.producer }) > 0);
+      await waitFor(
+        'the producer call',
+        () => env.ollama.countRequests({ model: MODELS.producer }) > 0,
+        60_000,
+      );
       const status = await flywheel(['status', workflowId], cliEnv);
       assert.equal(status.code, 0, status.stderr);
       assert.match(status.stdout, /^Status: RUNNING/m);
@@ -189,7 +194,7 @@ describe('flywheel run', () => {
       child.stdout.on('data', (b: Buffer) => (out += b.toString()));
       child.stderr.on('data', (b: Buffer) => (out += b.toString()));
       const code = new Promise<number | null>((resolve) => child.on('close', resolve));
-      await waitUntil(() => /No worker polls task queue/.test(out), 60_000);
+      await waitFor('the no-worker warning', () => /No worker polls task queue/.test(out), 60_000);
       assert.match(out, new RegExp(`"${queue}".*the run waits for one\\. Start it: \`flywheel worker\``));
       child.kill('SIGINT');
       assert.equal(await code, 4, out);
@@ -217,11 +222,3 @@ describe('flywheel run', () => {
     });
   });
 });
-
-async function waitUntil(cond: () => boolean, ms = 60_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > until) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}

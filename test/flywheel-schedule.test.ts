@@ -4,7 +4,6 @@ import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { readJsonl } from '../src/audit/jsonl';
 import { buildBatchInput } from '../src/flywheel/rollout-start';
 import { createRolloutSchedule, listSchedules, triggerSchedule } from '../src/flywheel/schedule';
@@ -15,18 +14,9 @@ import type { PromoteInput } from '../src/workflows/promote';
 import { harnessEnv, MODEL_ENV, MODELS, type HarnessEnv, stopOwnServer } from './support/harness-env';
 import { qualification } from './support/qualifications';
 import { scriptRollout } from './fixtures/flywheel/rollout-script';
+import { waitFor } from './support/wait';
 
 const ROOT = path.resolve(__dirname, '..');
-
-async function until<T>(what: string, fn: () => Promise<T | null | undefined>, ms = 60_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    assert.ok(Date.now() < end, `timed out waiting for ${what}`);
-    await sleep(200);
-  }
-}
 
 after(() => stopOwnServer());
 
@@ -70,7 +60,7 @@ describe('nightly rollout schedule', () => {
     assert.match(d.info.nextActionTimes[0].toISOString(), /T0[01]:00:00/);
 
     await triggerSchedule(env.client, id);
-    const workflowId = await until('the batch to start', async () => {
+    const workflowId = await waitFor('the batch to start', async () => {
       const a = (await handle.describe()).info.recentActions[0];
       return a?.action.workflow.workflowId;
     });
@@ -92,7 +82,7 @@ describe('nightly rollout schedule', () => {
   });
 
   test('list shows the schedule; pause and resume change its state; the CLI lists it too', async () => {
-    const row = await until('the schedule in the list', async () =>
+    const row = await waitFor('the schedule in the list', async () =>
       (await listSchedules(env.client)).find((r) => r.id === id),
     );
     assert.deepEqual(
@@ -188,7 +178,7 @@ describe('the promote loop from the CLI', () => {
       made.stdout,
       new RegExp(`schedule ${id}: "0 2 \\* \\* \\*" \\(UTC\\), promote .* → prod:latest`),
     );
-    const row = await until('the promote schedule in the list', async () =>
+    const row = await waitFor('the promote schedule in the list', async () =>
       (await listSchedules(env.client)).find((r) => r.id === id),
     );
     assert.equal(row.workflowType, 'promoteLoop');

@@ -4,6 +4,7 @@ import { Ollama } from 'ollama';
 import { z } from 'zod';
 import { ScriptedOllama, type ScriptedOllamaOptions } from './support/scripted-ollama';
 import { sampleFromSchema } from './support/json-schema-sample';
+import { waitFor } from './support/wait';
 
 const MS = 1_000_000;
 
@@ -27,14 +28,6 @@ function clientWithTimeout(url: string, ms: number): Ollama {
 
 function cosine(a: number[], b: number[]): number {
   return a.reduce((s, x, i) => s + x * b[i], 0);
-}
-
-async function until(cond: () => boolean, ms = 2000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 void test('a non-streamed chat returns the scripted answer with realistic token counts and durations', async (t) => {
@@ -345,11 +338,11 @@ void test('a hang never answers: the client times out, and close() ends a hangin
     { name: 'TimeoutError' },
   );
   assert.ok(Date.now() - started >= 290);
-  await until(() => server.pending() === 0);
+  await waitFor('no pending request', () => server.pending() === 0, 2000, 10);
 
   const ollama = new Ollama({ host: server.url });
   const waiting = ollama.generate({ model: 'qwen3:8b', prompt: 'x' });
-  await until(() => server.pending() === 1);
+  await waitFor('one pending request', () => server.pending() === 1, 2000, 10);
   await server.close();
   await assert.rejects(waiting);
 });
@@ -399,7 +392,7 @@ void test('configured latency is really waited, and a client that leaves stops t
 
   server.setLatency(10_000);
   await assert.rejects(clientWithTimeout(server.url, 100).generate({ model: 'qwen3:8b', prompt: 'x' }));
-  await until(() => server.pending() === 0, 1000);
+  await waitFor('no pending request', () => server.pending() === 0, 1000, 10);
 });
 
 void test('every request is recorded and can be counted by endpoint, model and pattern', async (t) => {

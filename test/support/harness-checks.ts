@@ -2,7 +2,6 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { readJsonl } from '../../src/audit/jsonl';
 import { RunRecord } from '../../src/audit/records';
 import { checkTrace } from '../../src/audit/trace';
@@ -63,20 +62,7 @@ export function securityEvents(dataDir: string): Record<string, unknown>[] {
     .map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
-/** Polls `cond` until it holds (generous default: the machine is shared). */
-export async function waitFor<T>(
-  what: string,
-  cond: () => T | Promise<T>,
-  timeoutMs = 120_000,
-): Promise<NonNullable<T>> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await cond();
-    if (v) return v as NonNullable<T>;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
+export { waitFor } from './wait';
 
 /** Runs `fn` with a fresh harness env (own task queue, data folder, scripted Ollama); checks every trace after. */
 export async function withHarnessEnv<T>(
