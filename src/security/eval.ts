@@ -1,7 +1,7 @@
 // Measures the scanner on any labelled JSONL (`flywheel security eval`, the model build's report): recall on attacks,
 // false-positive rate on benign texts, per label and per source, and which layer caught what.
 import fs from 'node:fs';
-import { scan, type ScanOptions } from './scanner';
+import { scan, type Finding, type ScanOptions, type ScanResult } from './scanner';
 
 export class LabelledFileError extends Error {}
 
@@ -96,12 +96,14 @@ export interface Mistake {
   label: string;
   source: string;
   text: string;
-  /** Every finding, warnings included (a missed attack may have been warned about). */
-  findings: { rule: string; detector: string; severity: string; score?: number }[];
+  /** Every finding without its excerpt, warnings included (a missed attack may have been warned about). */
+  findings: Omit<Finding, 'excerpt'>[];
   /** The learned layers' highest scores and thresholds (null: that layer was off). */
-  classifier: { score: number; threshold: number } | null;
-  encoder: { score: number; threshold: number } | null;
+  classifier: LayerScore | null;
+  encoder: LayerScore | null;
 }
+
+type LayerScore = NonNullable<ScanResult['classifier']>;
 
 export interface EvalHooks {
   /** Called every 100 rows. */
@@ -109,7 +111,7 @@ export interface EvalHooks {
   onMistake?: (m: Mistake) => void;
 }
 
-const round = (x: { score: number; threshold: number } | undefined) =>
+const round = (x: LayerScore | undefined) =>
   x ? { score: Number(x.score.toFixed(4)), threshold: x.threshold } : null;
 
 /** Scans every row (all layers: `scan`). */
@@ -135,12 +137,7 @@ export async function evaluateScanner(
         label: r.label,
         source: r.source,
         text: r.text,
-        findings: s.findings.map(({ rule, detector, severity, score }) => ({
-          rule,
-          detector,
-          severity,
-          ...(score === undefined ? {} : { score }),
-        })),
+        findings: s.findings.map(({ excerpt: _, ...f }) => f),
         classifier: round(s.classifier),
         encoder: round(s.encoder),
       });
