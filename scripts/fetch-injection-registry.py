@@ -342,15 +342,15 @@ def spikee():
     prompts = sorted({t for n, t in standalone if "/seeds-investment-advice" not in n})
     rng = random.Random(20261206)
     rows = Rows()
+    group = lambda prefix, text: prefix + hashlib.sha256(text.encode()).hexdigest()[:12]
     for text, kind in sorted(wrappers.items()):
         # A wrapper's renderings share a group, so one wrapper never straddles training and held-out.
-        group = "spikee:" + hashlib.sha256(text.encode()).hexdigest()[:12]
         for inst in rng.sample(instructions, 4):
-            rows.add(text.replace("<INSTRUCTION>", inst), "injection", f"spikee-0.9.2:{kind}", group)
+            rows.add(text.replace("<INSTRUCTION>", inst), "injection", f"spikee-0.9.2:{kind}", group("spikee:", text))
     for p in prompts:
-        rows.add(p, "injection", "spikee-0.9.2:injected-prompt", "spikee-p:" + hashlib.sha256(p.encode()).hexdigest()[:12])
+        rows.add(p, "injection", "spikee-0.9.2:injected-prompt", group("spikee-p:", p))
     for q in questions:
-        rows.add(q, "benign", "spikee-0.9.2:user-questions", "spikee-q:" + hashlib.sha256(q.encode()).hexdigest()[:12])
+        rows.add(q, "benign", "spikee-0.9.2:user-questions", group("spikee-q:", q))
     rows.write("spikee.jsonl")
     return len(wrappers), len(instructions), len(prompts), len(questions)
 
