@@ -6,6 +6,7 @@
 //   (--misses: write every missed attack and false positive, with its family, to F as JSONL)
 //   (--files: only these files of datasets/injection, e.g. to measure an older corpus)
 import {
+  CLASSIFIER_FILES,
   TRAIN_ARGS,
   chooseThreshold,
   exampleOf,
@@ -25,7 +26,8 @@ const only = process.argv.includes('--family')
 const files = process.argv.includes('--files')
   ? process.argv[process.argv.indexOf('--files') + 1].split(',')
   : undefined;
-const rows = loadCorpus(files);
+// The shipped classifier's corpus unless told otherwise (written-train.jsonl is the encoder's only).
+const rows = loadCorpus(files ?? CLASSIFIER_FILES);
 const { train } = splitCorpus(rows);
 const families = [...new Set(rows.map((r) => sourceFamily(r.source)))].sort();
 const examples = new Map(train.map((r) => [r, exampleOf(r.text, r.injection)]));

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { MODEL_FILE, injectionModel } from '../src/security/classifier';
 import {
   buildModel,
+  CLASSIFIER_FILES,
   loadCorpus,
   loadUnseenHardNegatives,
   splitCorpus,
@@ -36,7 +37,8 @@ void describe('injection classifier', () => {
   });
 
   test('on the held-out split it blocks ≥ 85% of in-the-wild jailbreaks (the goal is 90%) and ≤ 1% of benign texts', async () => {
-    const { heldOut, train } = splitCorpus(loadCorpus());
+    // The classifier's own corpus: written-train.jsonl is the encoder's only (classifier-train.ts).
+    const { heldOut, train } = splitCorpus(loadCorpus(CLASSIFIER_FILES));
     const trained = new Set(train.map((r) => r.text));
     assert.ok(
       heldOut.every((r) => !trained.has(r.text)),

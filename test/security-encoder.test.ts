@@ -122,19 +122,28 @@ void describe('injection encoder', () => {
     ]);
   });
 
-  test('held out, the three layers block ≥ 90% of attacks (rules + classifier: 85%) at ≤ 1% false positives', async () => {
+  test('held out, the three layers block ≥ 90% of the public sources’ attacks (rules + classifier: 85%) at ≤ 1% false positives, and 38% of the written ones', async () => {
     const { heldOut } = splitCorpus(loadCorpus());
-    const attacks = heldOut.filter((r) => r.injection);
-    const benign = heldOut.filter((r) => !r.injection);
+    // Attacks in new wording and their near misses (written-train.jsonl) are held out like every source, but they are
+    // far harder than the public sources the goal is measured on, so they are counted apart.
+    const written = (r: { source: string }) => r.source.startsWith('written-train:');
     const verdicts = async (rows: { text: string }[]) => ({
       before: share(blockedByRulesAndClassifier(rows)),
       after: share(await blockedByScan(rows)),
     });
-    const recall = await verdicts(attacks);
-    const fpr = await verdicts(benign);
-    // The build measured 84.6% → 91.3% at 0.43% → 0.71% (meta.json, docs/security.md).
+    const recall = await verdicts(heldOut.filter((r) => r.injection && !written(r)));
+    const fpr = await verdicts(heldOut.filter((r) => !r.injection && !written(r)));
+    // Measured 83.7% → 90.2% at 0.26% → 0.39% (before written-train.jsonl: 91.4% at 0.78%; docs/security.md).
     assert.ok(recall.before < 0.9 && recall.after >= 0.9, `recall ${recall.before} → ${recall.after}`);
     assert.ok(fpr.after <= 0.01, `false positives ${fpr.before} → ${fpr.after}`);
+    // Measured 10.3% → 42.0% of 281 at 1.7% → 2.3% of 175 (the encoder before them: 28.1% at 6.9%).
+    const writtenRecall = await verdicts(heldOut.filter((r) => r.injection && written(r)));
+    const writtenFpr = await verdicts(heldOut.filter((r) => !r.injection && written(r)));
+    assert.ok(
+      writtenRecall.after >= 0.38,
+      `written attacks ${writtenRecall.before} → ${writtenRecall.after}`,
+    );
+    assert.ok(writtenFpr.after <= 0.04, `written near misses ${writtenFpr.before} → ${writtenFpr.after}`);
   });
 
   test('all three layers block at most 1% of the hand-written hard negatives no layer was trained on', async () => {
@@ -148,7 +157,7 @@ void describe('injection encoder', () => {
     assert.ok(blocked.length <= rows.length * 0.01, `blocked ${blocked.length}: ${blocked.join(' | ')}`);
   });
 
-  test('indirect injections written apart from every source: rules block 40% (5% before ai_addressed), all layers 45%, no clean copy by the rules', async () => {
+  test('indirect injections written apart from every source: rules block 40% (5% before ai_addressed), all layers 42%, no clean copy by the rules', async () => {
     // datasets/injection/eval/indirect-written.jsonl: 300 documents with an injection and the same 300 without it.
     const rows = loadEvalSet('indirect-written.jsonl');
     const attacks = rows.filter((r) => r.injection);
@@ -159,16 +168,17 @@ void describe('injection encoder', () => {
     const blocked = await blockedByScan(rows);
     const caught = rows.filter((r, i) => r.injection && blocked[i]).length;
     const falsePositives = rows.filter((r, i) => !r.injection && blocked[i]).length;
-    // Measured: rules 122 of 300 (15 without ai_addressed), all three layers 137; clean copies: rules 0, encoder 7.
+    // Measured: rules 122 of 300 (15 without ai_addressed), all three layers 131 (137 with the encoder before
+    // written-train.jsonl); clean copies: rules 0, all three layers 1 (9 before).
     assert.ok(blockedByRules >= 0.4 * attacks.length, `${blockedByRules}`);
     assert.equal(clean.filter(byRules).length, 0);
     assert.ok(
-      caught >= 0.43 * attacks.length && falsePositives <= 0.03 * clean.length,
+      caught >= 0.42 * attacks.length && falsePositives <= 0.02 * clean.length,
       `${caught}, ${falsePositives}`,
     );
   });
 
-  test('attacks written apart from every source: all layers block half of the unseen set and 35% of the larger one; the rules block none of its near misses but chat-template questions', async () => {
+  test('attacks written apart from every source: all layers block 65% of the unseen set and half of the larger one; the rules block none of its near misses but chat-template questions', async () => {
     // eval/attacks-unseen.jsonl (238) and eval/attacks-written.jsonl (648 attacks, 347 benign near misses): direct
     // overrides paraphrased, invented personas, orders inside documents, encodings; never trained on (docs/security.md).
     const unseen = loadEvalSet('attacks-unseen.jsonl');
@@ -182,17 +192,17 @@ void describe('injection encoder', () => {
       [...unseen, ...written].every((r) => !trained.has(r.text)),
       'none of them is in the corpus',
     );
-    // Measured: 64.3% of the unseen set, 46.0% of the written attacks, 4.9% of the near misses (before spikee was
-    // in the corpus: 56.3%, 39.2%, 3.5%).
+    // Measured: 68.5% of the unseen set, 53.4% of the written attacks, 2.3% of the near misses (before
+    // written-train.jsonl: 64.3%, 46.0%, 4.9%; before spikee too: 56.3%, 39.2%, 3.5%).
     const caughtUnseen = share(await blockedByScan(unseen));
     const caughtWritten = share(await blockedByScan(attacks));
-    assert.ok(caughtUnseen >= 0.6 && caughtWritten >= 0.42, `${caughtUnseen}, ${caughtWritten}`);
+    assert.ok(caughtUnseen >= 0.65 && caughtWritten >= 0.5, `${caughtUnseen}, ${caughtWritten}`);
     const byRules = nearMisses.filter((r) => scanText(r.text, { classifier: 'off' }).verdict === 'block');
     assert.ok(
       byRules.length <= 3 && byRules.every((r) => /<\|im_start\|>|\[INST\]/.test(r.text)),
       byRules.map((r) => r.text).join(' | '),
     );
-    assert.ok(share(await blockedByScan(nearMisses)) <= 0.06);
+    assert.ok(share(await blockedByScan(nearMisses)) <= 0.04);
   });
 
   test('role-play jailbreaks no rule or n-gram catches are blocked by the encoder and removed', async () => {

