@@ -38,6 +38,21 @@ const BATCH = 8;
 
 let loading: Promise<Encoder> | undefined;
 
+const readVocab = (dir: string) => fs.readFileSync(path.join(dir, 'vocab.txt'), 'utf8').split('\n');
+let words: Set<string> | undefined;
+
+/** The whole words of the shipped encoder's vocabulary (the decoders' English word list), or none if it is missing. */
+export function isVocabularyWord(word: string): boolean {
+  if (!words) {
+    try {
+      words = new Set(readVocab(ENCODER_DIR).filter((t) => /^\p{L}{2,}$/u.test(t)));
+    } catch {
+      words = new Set();
+    }
+  }
+  return words.has(word);
+}
+
 /** The shipped encoder, loaded once per process. */
 export function loadEncoder(dir = ENCODER_DIR): Promise<Encoder> {
   if (dir !== ENCODER_DIR) return open(dir);
@@ -53,7 +68,7 @@ async function open(dir: string): Promise<Encoder> {
   let vocab: string[];
   try {
     meta = JSON.parse(fs.readFileSync(path.join(dir, 'meta.json'), 'utf8')) as EncoderMeta;
-    vocab = fs.readFileSync(path.join(dir, 'vocab.txt'), 'utf8').split('\n');
+    vocab = readVocab(dir);
   } catch (e) {
     throw new EncoderUnavailableError(
       `injection encoder: cannot read ${dir} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); ` +

@@ -1,6 +1,7 @@
 import { IMAGE_PATTERNS, PATTERN_RULES, classifyImageUrl } from './injection-rules';
 import { classifyWindows, injectionModel, type LinearModel } from './classifier';
-import { encoderWindows, loadEncoder } from './encoder';
+import { decodedViews } from './decode';
+import { encoderWindows, isVocabularyWord, loadEncoder } from './encoder';
 import { normalizeForScan, normalizeWithMap, type NormalizedText } from './normalize';
 
 export { normalizeForScan };
@@ -127,7 +128,9 @@ interface Edit {
   replacement: string;
 }
 
-function applyEdits(text: string, edits: Edit[]): string {
+/** `text` with the edits applied (overlapping ones merged) and, unless `drop` is false, hidden characters dropped. */
+function applyEdits(text: string, edits: Edit[], drop = true): string {
+  const keep = (s: string) => (drop ? s.replace(DROP_FROM_SANITIZED, '') : s);
   const sorted = [...edits].sort((a, b) => a.start - b.start || b.end - a.end);
   const merged: Edit[] = [];
   for (const e of sorted) {
@@ -140,10 +143,10 @@ function applyEdits(text: string, edits: Edit[]): string {
   let out = '';
   let pos = 0;
   for (const e of merged) {
-    out += text.slice(pos, e.start).replace(DROP_FROM_SANITIZED, '') + e.replacement;
+    out += keep(text.slice(pos, e.start)) + e.replacement;
     pos = e.end;
   }
-  return out + text.slice(pos).replace(DROP_FROM_SANITIZED, '');
+  return out + keep(text.slice(pos));
 }
 
 // The rules' removal marks: taken out before the classifier scores a text (a mark is not the text's own words).
@@ -255,11 +258,40 @@ const verdictOf = (findings: Finding[]): ScanResult['verdict'] =>
   findings.some((f) => f.severity === 'block') ? 'block' : findings.length > 0 ? 'warn' : 'ok';
 
 /**
- * scanText plus the encoder layer: the encoder scores what the rules and the classifier left, in token windows, and
- * a window at or over its threshold is removed (block) or reported (warn). Asynchronous: onnxruntime runs off the
- * event loop. Throws EncoderUnavailableError when the encoder is on but cannot load.
+ * scanText plus the encoder layer, and encoded payloads: every decoded reading of the text (decode.ts: base64, hex,
+ * Morse, leetspeak, ROT13…) is scanned with all the layers too. A reading that blocks where the text itself did not
+ * (or blocks more) adds a `decoded_<encoding>` finding, and its encoded span is removed before the text is scanned.
+ * Asynchronous: onnxruntime runs off the event loop. Throws EncoderUnavailableError when the encoder is on but cannot
+ * load.
  */
 export async function scan(text: string, opts: ScanOptions = {}): Promise<ScanResult> {
+  const plain = await scanLayers(text, opts);
+  const blocks = (r: ScanResult) => r.findings.filter((f) => f.severity === 'block').length;
+  const decoded: Finding[] = [];
+  const removals: Edit[] = [];
+  for (const view of decodedViews(text, isVocabularyWord)) {
+    const r = await scanLayers(view.text, opts);
+    // A reading that only repeats what the plain text already says adds nothing.
+    const f =
+      blocks(r) > blocks(plain)
+        ? r.findings.find((x) => x.severity === 'block')
+        : !blocks(r) && r.verdict === 'warn' && plain.verdict === 'ok'
+          ? r.findings.find((x) => x.detector !== 'rules')
+          : undefined;
+    if (!f) continue;
+    const rule = `decoded_${view.encoding}`;
+    decoded.push({ ...f, rule, excerpt: excerptOf(`${f.rule}: ${f.excerpt}`) });
+    if (f.severity === 'block')
+      removals.push({ start: view.start, end: view.end, replacement: `[removed: ${rule}]` });
+  }
+  if (!decoded.length) return plain;
+  const result = removals.length ? await scanLayers(applyEdits(text, removals, false), opts) : plain;
+  const findings = [...decoded, ...result.findings];
+  return { ...result, verdict: verdictOf(findings), findings };
+}
+
+/** One text through the rules, the classifier and the encoder. */
+async function scanLayers(text: string, opts: ScanOptions): Promise<ScanResult> {
   const result = scanText(text, opts);
   // The setting switches the layer off everywhere; else the caller's mode, block by default.
   const mode = process.env.FLYWHEEL_INJECTION_ENCODER === 'off' ? 'off' : (opts.encoder ?? 'block');
