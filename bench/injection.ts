@@ -1,5 +1,6 @@
 // The injection scanner's cost: texts/s and p99 latency per KB, rules alone (the baseline, measured in the same run)
-// vs rules + classifier vs all three layers (+ the encoder), on the corpus' texts (short prompts to long jailbreaks)
+// vs rules + classifier vs all three layers (+ the encoder) vs all three with encoded payloads decoded and scanned too
+// (decode.ts), on the corpus' texts (short prompts to long jailbreaks)
 // and on long fetched-page-like texts.
 import { loadCorpus } from '../src/security/classifier-train';
 import { scan, type ScanOptions } from '../src/security/scanner';
@@ -40,9 +41,10 @@ export async function benchInjection(): Promise<object> {
     ['pages', pages],
   ] as const) {
     await scan(texts[0]); // load the models outside the timing
-    const rules = await measure([...texts], { classifier: 'off', encoder: 'off' }, 1);
-    const both = await measure([...texts], { encoder: 'off' }, 1);
-    const all = await measure([...texts], { encoder: 'block' }, 1);
+    const rules = await measure([...texts], { classifier: 'off', encoder: 'off', decode: false }, 1);
+    const both = await measure([...texts], { encoder: 'off', decode: false }, 1);
+    const all = await measure([...texts], { encoder: 'block', decode: false }, 1);
+    const decoded = await measure([...texts], { encoder: 'block' }, 1);
     const kb = texts.reduce((s, t) => s + t.length, 0) / 1024 / texts.length;
     out[name] = {
       texts: texts.length,
@@ -50,12 +52,14 @@ export async function benchInjection(): Promise<object> {
       rules,
       rules_and_classifier: both,
       all_layers: all,
+      all_layers_and_decoders: decoded,
     };
     process.stdout.write(
       `${name} (${texts.length} texts, mean ${kb.toFixed(2)} KB):\n` +
         line('rules only:', rules, rules) +
         line('rules + classifier:', both, rules) +
-        line('rules + classifier + encoder:', all, rules),
+        line('rules + classifier + encoder:', all, rules) +
+        line('… + encoded payloads decoded:', decoded, rules),
     );
   }
   return out;

@@ -18,7 +18,8 @@ export type Encoding =
   | 'caesar'
   | 'reversed'
   | 'pig_latin'
-  | 'pieces';
+  | 'pieces'
+  | 'initials';
 
 export interface DecodedView {
   encoding: Encoding;
@@ -64,6 +65,7 @@ export function decodedViews(text: string, isWord: WordList = () => false): Deco
   add('reversed', segmentParts(text, isWord, reversed));
   add('pig_latin', segmentParts(text, isWord, pigLatin(isWord)));
   add('pieces', pieces(text, isWord));
+  add('initials', initials(text, isWord));
   return views;
 }
 
@@ -321,4 +323,58 @@ function pieces(text: string, isWord: WordList): Part[] {
       decoded: `${text.slice(literals[0].index, end)}\n${joined.replace(/ +/g, ' ')}`,
     },
   ];
+}
+
+// --- initials (acrostics) -----------------------------------------------------------------------------------------
+
+// An acrostic only works if the text tells its reader to read the initials.
+const ASKS_FOR_INITIALS = /\b(?:first|initial|capital)\s+letters?\b|\binitials\b|\bacrostic|\bacronym/i;
+
+/**
+ * The first letters of the lines of a block (four lines or more), or of the words of a sentence (six or more), when
+ * the text asks for them and they spell English words (`ideas green new orange rabbits every` → "ignore"); the words
+ * are appended after the block or sentence. Capitals alone are read too where a sentence has four or more.
+ */
+function initials(text: string, isWord: WordList): Part[] {
+  if (!ASKS_FOR_INITIALS.test(text)) return [];
+  const parts: Part[] = [];
+  const add = (start: number, end: number, letters: string) => {
+    const words = segment(letters.toLowerCase(), isWord);
+    if (words) parts.push({ start, end, decoded: `${text.slice(start, end)}\n${words.join(' ')}\n` });
+  };
+  for (const m of text.matchAll(/(?:^[ \t]*\P{L}{0,3}\p{L}[^\n]*(?:\n|$)){4,}/gmu)) {
+    add(
+      m.index,
+      m.index + m[0].length,
+      m[0]
+        .split('\n')
+        .map((l) => /\p{L}/u.exec(l)?.[0] ?? '')
+        .join(''),
+    );
+  }
+  for (const m of text.matchAll(/[^\n.!?:"“”]+/g)) {
+    const words = m[0].match(/\p{L}+/gu) ?? [];
+    const capitals = words.filter((w) => /^\p{Lu}/u.test(w));
+    if (words.length >= 6) add(m.index, m.index + m[0].length, words.map((w) => w[0]).join(''));
+    if (capitals.length >= 4 && capitals.length < words.length)
+      add(m.index, m.index + m[0].length, capitals.map((w) => w[0]).join(''));
+  }
+  return parts;
+}
+
+/** `letters` cut into English words (fewest words; single letters only "a" and "i"), or undefined if it cannot be. */
+function segment(letters: string, isWord: WordList): string[] | undefined {
+  if (letters.length < 4 || letters.length > 80) return undefined;
+  const best: (string[] | undefined)[] = [[]];
+  for (let end = 1; end <= letters.length; end++) {
+    for (let start = Math.max(0, end - 20); start < end; start++) {
+      const word = letters.slice(start, end);
+      const before = best[start];
+      if (!before || !(word.length > 1 ? isWord(word) : word === 'a' || word === 'i')) continue;
+      if (!best[end] || before.length + 1 < best[end]!.length) best[end] = [...before, word];
+    }
+  }
+  const words = best[letters.length];
+  // Words of three letters on average: short vocabulary entries can spell any string.
+  return words && letters.length / words.length >= 3 ? words : undefined;
 }

@@ -45,6 +45,9 @@ export interface ScanOptions {
   encoder?: 'block' | 'warn' | 'off';
   /** Default: FLYWHEEL_INJECTION_ENCODER_THRESHOLD, else the encoder's own. */
   encoderThreshold?: number;
+  /** Whether `scan` also scans the decoded readings of encoded payloads (decode.ts). Default true; the benchmark turns
+   * it off to measure what it costs. */
+  decode?: boolean;
 }
 
 /** The threshold in force: the option, else FLYWHEEL_INJECTION_THRESHOLD (validated by the settings), else the model's. */
@@ -269,7 +272,7 @@ export async function scan(text: string, opts: ScanOptions = {}): Promise<ScanRe
   const blocks = (r: ScanResult) => r.findings.filter((f) => f.severity === 'block').length;
   const decoded: Finding[] = [];
   const removals: Edit[] = [];
-  for (const view of decodedViews(text, isVocabularyWord)) {
+  for (const view of opts.decode === false ? [] : decodedViews(text, isVocabularyWord)) {
     const r = await scanLayers(view.text, opts);
     // A reading that only repeats what the plain text already says adds nothing.
     const f =
