@@ -11,6 +11,7 @@ import {
   loadCorpus,
   loadEvalSet,
   loadUnseenHardNegatives,
+  sourceFamily,
   splitCorpus,
 } from '../src/security/classifier-train';
 import {
@@ -126,7 +127,7 @@ void describe('injection encoder', () => {
     const { heldOut } = splitCorpus(loadCorpus());
     // Attacks in new wording and their near misses (written-train.jsonl) are held out like every source, but they are
     // far harder than the public sources the goal is measured on, so they are counted apart.
-    const written = (r: { source: string }) => r.source.startsWith('written-train:');
+    const written = (r: { source: string }) => sourceFamily(r.source) === 'written attacks and near misses';
     const verdicts = async (rows: { text: string }[]) => ({
       before: share(blockedByRulesAndClassifier(rows)),
       after: share(await blockedByScan(rows)),
@@ -136,7 +137,8 @@ void describe('injection encoder', () => {
     // Measured 83.7% → 90.2% at 0.26% → 0.39% (before written-train.jsonl: 91.4% at 0.78%; docs/security.md).
     assert.ok(recall.before < 0.9 && recall.after >= 0.9, `recall ${recall.before} → ${recall.after}`);
     assert.ok(fpr.after <= 0.01, `false positives ${fpr.before} → ${fpr.after}`);
-    // Measured 10.3% → 42.0% of 281 at 1.7% → 2.3% of 175 (the encoder before them: 28.1% at 6.9%).
+    // Measured 10.3% → 43.8% of 281 (42.0% without reading encoded payloads back) at 1.7% → 2.3% of 175 (the encoder
+    // before them: 28.1% at 6.9%).
     const writtenRecall = await verdicts(heldOut.filter((r) => r.injection && written(r)));
     const writtenFpr = await verdicts(heldOut.filter((r) => !r.injection && written(r)));
     assert.ok(
@@ -178,7 +180,7 @@ void describe('injection encoder', () => {
     );
   });
 
-  test('attacks written apart from every source: all layers block 65% of the unseen set and half of the larger one; the rules block none of its near misses but chat-template questions', async () => {
+  test('attacks written apart from every source: all layers block 72% of the unseen set and half of the larger one; the rules block none of its near misses but chat-template questions', async () => {
     // eval/attacks-unseen.jsonl (238) and eval/attacks-written.jsonl (648 attacks, 347 benign near misses): direct
     // overrides paraphrased, invented personas, orders inside documents, encodings; never trained on (docs/security.md).
     const unseen = loadEvalSet('attacks-unseen.jsonl');
@@ -192,17 +194,38 @@ void describe('injection encoder', () => {
       [...unseen, ...written].every((r) => !trained.has(r.text)),
       'none of them is in the corpus',
     );
-    // Measured: 68.5% of the unseen set, 53.4% of the written attacks, 2.3% of the near misses (before
-    // written-train.jsonl: 64.3%, 46.0%, 4.9%; before spikee too: 56.3%, 39.2%, 3.5%).
+    // Measured: 74.4% of the unseen set, 54.6% of the written attacks, 2.3% of the near misses (without reading
+    // encoded payloads back: 68.5%, 53.4%; before written-train.jsonl: 64.3%, 46.0%, 4.9%; before spikee too: 56.3%,
+    // 39.2%, 3.5%).
     const caughtUnseen = share(await blockedByScan(unseen));
     const caughtWritten = share(await blockedByScan(attacks));
-    assert.ok(caughtUnseen >= 0.65 && caughtWritten >= 0.5, `${caughtUnseen}, ${caughtWritten}`);
+    assert.ok(caughtUnseen >= 0.72 && caughtWritten >= 0.52, `${caughtUnseen}, ${caughtWritten}`);
     const byRules = nearMisses.filter((r) => scanText(r.text, { classifier: 'off' }).verdict === 'block');
     assert.ok(
       byRules.length <= 3 && byRules.every((r) => /<\|im_start\|>|\[INST\]/.test(r.text)),
       byRules.map((r) => r.text).join(' | '),
     );
     assert.ok(share(await blockedByScan(nearMisses)) <= 0.04);
+  });
+
+  test('a second round of written attacks: all layers block 40% of them (70% of the direct ones) and ≤ 1.5% of their near misses', async () => {
+    // eval/attacks-written-2.jsonl: 822 attacks and 634 near misses by four more writers (direct, diversion,
+    // extraction, indirect). Training the encoder on them was tried and not shipped (docs/security.md).
+    const rows = loadEvalSet('attacks-written-2.jsonl');
+    const trained = new Set(loadCorpus().map((r) => r.text));
+    assert.ok(rows.length === 1456 && rows.every((r) => !trained.has(r.text)));
+    const blocked = await blockedByScan(rows);
+    const rate = (keep: (r: (typeof rows)[number]) => boolean) =>
+      share(blocked.filter((_, i) => keep(rows[i])));
+    // Measured: 40.3% of the attacks (direct 70.4%, diversion 41.5%, extraction 45.7%, and none of the 200 orders
+    // phrased as a document's own procedure, the known gap), 1.1% of the near misses.
+    const attacks = rate((r) => r.injection);
+    const direct = rate((r) => r.injection && r.source === 'written-2:direct');
+    const nearMisses = rate((r) => !r.injection);
+    assert.ok(
+      attacks >= 0.38 && direct >= 0.65 && nearMisses <= 0.015,
+      `${attacks}, ${direct}, ${nearMisses}`,
+    );
   });
 
   test('role-play jailbreaks no rule or n-gram catches are blocked by the encoder and removed', async () => {
