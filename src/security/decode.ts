@@ -117,7 +117,10 @@ const BASE64 = /(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{16,}={0,2}(?![A-Za-z0-9+/=_-
 
 function decodeBase64(s: string): string | undefined {
   const body = s.replace(/=+$/, '').replace(/-/g, '+').replace(/_/g, '/');
-  if (body.length % 4 === 1 || !/[0-9+/]|[a-z].*[A-Z]|[A-Z].*[a-z]/.test(body)) return undefined;
+  // A digit or both cases: one run of letters is a word, not base64. (Three tests, not `[a-z].*[A-Z]`, which backtracks
+  // over a long run.)
+  const mixed = /[0-9+/]/.test(body) || (/[a-z]/.test(body) && /[A-Z]/.test(body));
+  if (body.length % 4 === 1 || !mixed) return undefined;
   return readable(Buffer.from(body, 'base64'));
 }
 
@@ -138,9 +141,12 @@ function decodeBinary(s: string): string | undefined {
   return readable(Uint8Array.from(s.split(/[\s,]+/), (b) => parseInt(b, 2)));
 }
 
-const URL_ESCAPED = /(?:%[0-9a-f]{2}|[\w.~+-])*(?:%[0-9a-f]{2}(?:[\w.~+-]*)){4,}/gi;
+// A run of URL characters with an escape in it. Only a run's first character may start a match, and nothing is
+// nested, so a long run (a data URI in a page) costs one pass.
+const URL_ESCAPED = /(?<![\w.~+%-])(?=[\w.~+-]*%[0-9a-f]{2})[\w.~+%-]+/gi;
 
 function decodeUrl(s: string): string | undefined {
+  if ((s.match(/%[0-9a-f]{2}/gi)?.length ?? 0) < 4) return undefined;
   let out: string;
   try {
     out = decodeURIComponent(s.replace(/\+/g, ' '));
