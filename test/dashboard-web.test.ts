@@ -186,7 +186,10 @@ describe('dashboard web page', { timeout: 300_000 }, () => {
     await editor.locator('textarea[name="text"]').waitFor();
     assert.match(page.url(), new RegExp(`#/memories/${id}$`));
 
-    const newText = 'Edited in the browser test: cite the tool schema and give one concrete example.';
+    // Not an order ("cite the tool schema…" scores 0.978 on one CPU and under the encoder's 0.974 on another: int8
+    // scores differ by machine, so a test text keeps clear of the threshold; this one scores about 0.85).
+    const newText =
+      'Edited in the browser test: answers that cite the tool schema and give one concrete example score higher.';
     await editor.locator('textarea[name="text"]').fill(newText);
     await editor.locator('input[name="quality"]').fill('7.5');
     await editor.locator('button[type="submit"]', { hasText: 'Save' }).click();
