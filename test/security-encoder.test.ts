@@ -194,7 +194,7 @@ void describe('injection encoder', () => {
       [...unseen, ...written].every((r) => !trained.has(r.text)),
       'none of them is in the corpus',
     );
-    // Measured: 79.0% of the unseen set, 60.0% of the written attacks, 2.3% of the near misses (before reader_order:
+    // Measured: 79.0% of the unseen set, 59.6% of the written attacks, 2.3% of the near misses (before reader_order:
     // 75.6%, 56.2% on the same machine, recorded as 74.4%, 54.6% on another; without reading encoded payloads back:
     // 68.5%, 53.4%; before written-train.jsonl: 64.3%, 46.0%, 4.9%; before spikee too: 56.3%,
     // 39.2%, 3.5%).
@@ -218,7 +218,7 @@ void describe('injection encoder', () => {
     const blocked = await blockedByScan(rows);
     const rate = (keep: (r: (typeof rows)[number]) => boolean) =>
       share(blocked.filter((_, i) => keep(rows[i])));
-    // Measured: 42.9% of the attacks (direct 72.2%, diversion 46.0%, extraction 49.7%, and 1 of the 200 orders
+    // Measured: 42.8% of the attacks (direct 72.2%, diversion 46.0%, extraction 49.2%, and 1 of the 200 orders
     // phrased as a document's own procedure, the known gap), 1.3% of the near misses; before reader_order 41.7% on
     // the same machine (recorded as 40.3% on another).
     const attacks = rate((r) => r.injection);

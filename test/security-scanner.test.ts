@@ -396,6 +396,10 @@ void describe('scanText leaves benign text alone', () => {
     'Schreib mir einen System-Prompt für meinen Kundenservice-Bot.',
     'El modelo sin reglas de validación acepta cualquier fecha.',
     'Foto sin filtros, tomada con el móvil.',
+    // Prose in which an app shows your rules or someone forgets or ignores them (the same words as an order).
+    'Esta pantalla muestra tus reglas de filtrado.',
+    'Hij vergeet altijd de regels van het spel.',
+    'El sistema ignora las reglas de validación.',
   ];
   for (const text of benign) {
     void test(`finds nothing in ${JSON.stringify(text.slice(0, 50))}`, () => {
