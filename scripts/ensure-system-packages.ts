@@ -1,6 +1,7 @@
 // The Debian packages the tests need that nothing else installs on demand: Chromium (dashboard browser tests),
-// python3-venv (the project's Python environments) and a C/C++ compiler (the Ollama build). Installed with apt-get
-// as root or with passwordless sudo; otherwise the error names the command to run.
+// python3-venv (the project's Python environments), a C/C++ compiler (the Ollama build) and qemu-user (the encoder's
+// scores on another CPU). Installed with apt-get as root or with passwordless sudo; otherwise the error names the
+// command to run.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { aptInstall } from '../src/util/apt';
@@ -17,6 +18,8 @@ const NEEDS: { pkg: string; present: () => boolean }[] = [
   },
   { pkg: 'python3-venv', present: () => works('python3', ['-c', 'import ensurepip, venv']) },
   { pkg: 'g++', present: () => works('gcc', ['--version']) && works('g++', ['--version']) },
+  // An emulated x86 CPU without VNNI, on which the injection encoder's scores are tested (x86 hosts only).
+  { pkg: 'qemu-user', present: () => process.arch !== 'x64' || works('qemu-x86_64', ['--version']) },
 ];
 
 async function main(): Promise<void> {

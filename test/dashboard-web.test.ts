@@ -186,8 +186,8 @@ describe('dashboard web page', { timeout: 300_000 }, () => {
     await editor.locator('textarea[name="text"]').waitFor();
     assert.match(page.url(), new RegExp(`#/memories/${id}$`));
 
-    // Not an order ("cite the tool schema…" scores 0.978 on one CPU and under the encoder's 0.974 on another: int8
-    // scores differ by machine, so a test text keeps clear of the threshold; this one scores about 0.85).
+    // Not an order: "cite the tool schema…" as an order scores 0.978, just over the encoder's 0.974, so a test text
+    // keeps clear of the threshold (this one scores about 0.85).
     const newText =
       'Edited in the browser test: answers that cite the tool schema and give one concrete example score higher.';
     await editor.locator('textarea[name="text"]').fill(newText);

@@ -22,7 +22,7 @@ export interface SetupStep {
 export const SETUP_STEPS: SetupStep[] = [
   {
     id: 'system',
-    what: 'system packages (chromium, python3-venv, g++)',
+    what: 'system packages (chromium, python3-venv, g++, qemu-user)',
     cmd: tsx('scripts/ensure-system-packages.ts'),
   },
   {

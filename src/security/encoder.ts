@@ -33,6 +33,18 @@ export class EncoderUnavailableError extends Error {
   override readonly name = 'EncoderUnavailableError';
 }
 
+/** How every process opens the encoder (the build script's scoring sets the same). */
+export const ENCODER_SESSION_OPTIONS = {
+  // One thread: the worker runs other activities beside the scan.
+  intraOpNumThreads: 1,
+  interOpNumThreads: 1,
+  executionMode: 'sequential',
+  // x86 CPUs without VNNI multiply int8 by a kernel whose 16-bit sums saturate, so the same text scored up to 0.02
+  // apart from one machine to another and a verdict near the threshold depended on the CPU. This makes onnxruntime use
+  // exact u8u8 kernels there (no effect on VNNI CPUs); tested under an emulated CPU in test/security-encoder.test.ts.
+  extra: { session: { x64quantprecision: '1' } },
+} satisfies InferenceSession.SessionOptions;
+
 /** Windows scored in one call: bounds memory on long pages. */
 const BATCH = 8;
 
@@ -77,12 +89,7 @@ async function open(dir: string): Promise<Encoder> {
   }
   try {
     const ort = await import('onnxruntime-node');
-    // One thread: the worker runs other activities beside the scan.
-    const session = await ort.InferenceSession.create(path.join(dir, 'model.onnx'), {
-      intraOpNumThreads: 1,
-      interOpNumThreads: 1,
-      executionMode: 'sequential',
-    });
+    const session = await ort.InferenceSession.create(path.join(dir, 'model.onnx'), ENCODER_SESSION_OPTIONS);
     return { meta, tokenizer: new WordPiece(vocab), session, ort };
   } catch (e) {
     throw new EncoderUnavailableError(
