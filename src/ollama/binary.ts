@@ -27,7 +27,11 @@ export interface ResolvedOllama {
  * CPU it reads prompts ~9x and writes ~2x faster (measured on 2 cores: 8 → 70 prompt tokens/s). The tag keeps such
  * a build apart from a baseline one; a cache copied to a different CPU must be rebuilt (delete the folder).
  */
-const CPU_FLAGS = '-O3 -march=native';
+const CPU_FLAGS =
+  '-O3 -march=native' +
+  // On CPUs with AMX (Xeon Sapphire Rapids and later) ggml-cpu.cpp then calls the AMX buffer type, whose source the
+  // cgo package does not compile, and the link fails; ggml's AMX kernels are for quantized batches we do not run.
+  (process.arch === 'x64' ? ' -mno-amx-tile -mno-amx-int8 -mno-amx-bf16' : '');
 export const ollamaCacheDir = () => cacheDir('bin', `ollama-${OLLAMA_VERSION}-native`);
 const cachedBinary = () => path.join(ollamaCacheDir(), 'ollama');
 
