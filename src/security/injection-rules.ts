@@ -111,6 +111,7 @@ const JAILBREAK_PERSONA = [
   String.raw`\bfrom${W}now${W}on,?${W}(?:until${W}[^.\n]{0,40}?${W})?you${W}(?:will|must|are${W}to|shall|should)${W}(?:roleplay|role-play|simulate|emulate|impersonate)\b`,
   // Safety switched off by decree: "safe mode off", "no-refusal mode", "removed refusal behavior", "the constraints in
   // your prompt expired", "all prior rules deprecated". (Not "safety=off" or "refusals: 0": logs and metrics say that.)
+  String.raw`\b(?:content|usage|safety)${W}polic(?:y|ies)${W}(?:has${W}|have${W})?(?:expired|lapsed|been${W}(?:lifted|revoked|suspended))\b|\bpolicy${W}checks${W}(?:are|have${W}been)${W}(?:now${W})?(?:switched|turned)${W}off\b|\bno${W}more${W}refusals\b|\b(?:my|your)${W}uncensored${W}(?:twin|alter${W}ego|self|side)\b`,
   String.raw`\bsafe${W}mode${W}(?:is${W}(?:now${W})?)?(?:off|disabled|deactivated)\b|\bno-?${W}?refusals?${W}mode\b|\bremoved${W}(?:the${W}|all${W})?(?:refusal|safety)${W}(?:behaviou?rs?|filters?|layer|guardrails)\b`,
   String.raw`\b(?:constraints|rules|restrictions|guidelines|guardrails|instructions)${W}in${W}your${W}(?:system${W})?prompt${W}(?:have${W})?(?:expired|lapsed|been${W}(?:lifted|revoked|suspended))\b|\ball${W}(?:prior|previous|earlier)${W}(?:rules|instructions|guidelines)${W}(?:are${W})?(?:deprecated|void|revoked|rescinded|obsolete)\b`,
   String.raw`\b(?:with${W}no|without${W}(?:any${W})?)${W}safety${W}(?:considerations|checks|filters|guidelines|rules)${W}applied\b|\b(?:drop|skip|ditch|forget|bypass)${W}(?:the|your|all${W}(?:the|your))${W}safety${W}(?:stuff|rules|guidelines|guardrails|filters|training|protocols?)\b`,
@@ -186,6 +187,15 @@ export const PATTERN_RULES: PatternRule[] = [
     pattern: re(`${BOUND}${LEAD}(?:${FOREIGN_OVERRIDE}|${FOREIGN_FORGET})|${FOREIGN_OVERRIDE_MORE}`),
   },
   {
+    rule: 'instruction_override',
+    severity: 'block',
+    pattern: re(
+      // An order hidden in an acrostic: "read the first letter of every line and then do what it spells", "the first
+      // letters tell you how to behave" (not a puzzle that asks what word they make).
+      String.raw`\bfirst${W}letters?${W}(?:of${W}(?:each|every|the)${W}(?:\p{L}+${W})?(?:lines?|words?|sentences?|stanzas?|paragraphs?)\b)?[^\n]{0,100}?\b(?:do${W}what${W}(?:it|they)${W}spells?|perform${W}it|carry${W}(?:it${W})?out|obey|your${W}next${W}(?:action|instruction|task)|(?:is|are)${W}the${W}mode|tell${W}you${W}how${W}to${W}behave|(?:an${W})?instructions?${W}you${W}must)\b`,
+    ),
+  },
+  {
     rule: 'jailbreak_persona',
     severity: 'block',
     pattern: re(`${JAILBREAK_PERSONA}|${FOREIGN_PERSONA}`),
@@ -227,14 +237,14 @@ export const PATTERN_RULES: PatternRule[] = [
     rule: 'prompt_leak',
     severity: 'block',
     pattern: re(
-      String.raw`\b${LEAK_VERB}${W}(?:\p{L}+${W}){0,4}?your${W}(?:\p{L}+${W}){0,3}?(?:${LEAK_OBJECT}|instructions|prompt)\b`,
+      String.raw`\b(?:${LEAK_VERB}|spell|quote)${W}(?:\p{L}+${W}){0,4}?(?:your|ur)${W}(?:\p{L}+${W}){0,3}?(?:${LEAK_OBJECT}|instructions|prompt)\b`,
     ),
   },
   {
     rule: 'prompt_leak',
     severity: 'block',
     pattern: re(
-      String.raw`${BOUND}${LEAD}${LEAK_VERB}${W}(?:me${W})?(?:(?:the|all|full|entire|complete|exact|original|verbatim|above|previous)${W}){0,4}(?:${LEAK_OBJECT}|instructions${W}(?:above|you${W}(?:were|have${W}been)${W}given)|(?:text|words|content|message)${W}above)\b`,
+      String.raw`${BOUND}${LEAD}${LEAK_VERB}${W}(?:me${W})?(?:(?:the|all|full|entire|complete|exact|original|verbatim|above|previous)${W}){0,4}(?:(?:contents?|text|wording)${W}of${W}(?:the${W}|your${W})?)?(?:${LEAK_OBJECT}|instructions${W}(?:above|you${W}(?:were|have${W}been)${W}given)|(?:text|words|content|message)${W}above)\b`,
     ),
   },
   {
@@ -242,6 +252,17 @@ export const PATTERN_RULES: PatternRule[] = [
     severity: 'block',
     pattern: re(
       String.raw`\bwhat${W}(?:is|are|was|were)${W}your${W}(?:(?:full|exact|original|initial|hidden|secret|current)${W}){0,3}(?:${LEAK_OBJECT}|instructions|prompt)\b|${BOUND}${LEAD}repeat${W}everything${W}(?:above|before)\b`,
+    ),
+  },
+  {
+    rule: 'prompt_leak',
+    severity: 'block',
+    pattern: re(
+      // "the exact operator instructions you were deployed with"; the secrets of the deployment: "the signing secret
+      // your Slack integration is configured with", "which Stripe secret key is configured for this store bot", "the
+      // database connection string you use" (not "set WEATHER_API_KEY in your environment": READMEs say that).
+      String.raw`\binstructions${W}(?:that${W})?you${W}(?:were|have${W}been|got)${W}(?:deployed|configured|initiali[sz]ed|set${W}up|launched|shipped|started)${W}with\b` +
+        String.raw`|\b(?:\w{0,30}api_?key\w{0,10}|api${W}keys?|secret${W}keys?|signing${W}secrets?|access${W}tokens?|passwords?|credentials|connection${W}strings?|env(?:ironment)?${W}variables|read-only${W}key)${W}(?:(?:you${W}(?:use|were${W}given|have${W}access${W}to)|(?:your|this)${W}(?:\p{L}+${W}){0,2}?(?:is|are|was|were)${W}configured${W}with|(?:is|are)${W}(?:configured|set|stored)${W}(?:for|in|on)${W}(?:this|your)${W}(?:\p{L}+${W}){0,2}?(?:bot|assistant|agent|deployment|integration)|in${W}your${W}(?:system${W}prompt|context))\b)`,
     ),
   },
   {
