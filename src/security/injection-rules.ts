@@ -82,6 +82,26 @@ const FOREIGN_CONCEAL =
   String.raw`|\b(?:pas${W}besoin${W}de${W}prevenir|inutile${W}d'en${W}informer|no${W}es${W}necesario${W}(?:avisar|informar|consultar)|nao${W}precisa${W}(?:de${W})?avisar|non${W}serve${W}avvisare|nicht${W}notig${W}(?:den|die)${W}\p{L}+${W}zu${W}informieren)\b` +
   String.raw`|\b(?:no${W}(?:menciones|mencione|digas|indiques)|ne${W}(?:mentionnez|mentionne|signale|signalez|dites|dis|indiquez)${W}pas|non${W}(?:menzionare|menzionate|dire|segnalare|evidenziare|indicare)|nao${W}(?:mencione|menciones|diga|indique|aponte)|erwahne${W}(?:\p{L}+${W}){0,6}?nicht|noem${W}(?:\p{L}+${W}){0,6}?niet|vermeld${W}(?:\p{L}+${W}){0,6}?niet)\b(?:${W}\p{L}+){0,6}?${W}(?:(?:en|in|dans|nel|nella|no|na)${W}(?:tu|ton|votre|il${W}tuo|la${W}tua|seu|sua|o${W}seu|deiner|je|jouw)${W}(?:resumen|resume|riassunto|resumo|zusammenfassung|samenvatting|informe|rapport|rapporto|relatorio|bericht|respuesta|reponse|risposta|resposta|antwort|antwoord)|(?:el|la|le|il|o|a|den|die|das|de|het)${W}(?:sitio|site|sito|seite|website)${W}(?:oficial|officiel|ufficiale|offizielle|officiele))\b`;
 
+// Notes to an automated reader in the same twelve languages: "Nota para el sistema contable automatizado:", "Hinweis für
+// die automatische Belegverarbeitung:", "Opmerking voor het automatische factuursysteem:", "NB pour l'assistant de revue
+// de code IA :" — the label must name automation or an AI ("Nota para el sistema operativo:" passes).
+const ML_NOTE = String.raw`(?:nota|note|notiz|hinweis|remarque|observacion|observacao|osservazione|opmerking|noot|notitie|aanwijzing|instruccion|instruction|istruzione|instrucao|instructie|anweisung|nb|aviso|avviso|mensaje|messaggio|mensagem|bericht|nachricht|instructiune|uwaga|poznamka|not)`;
+const ML_AUTOMATED = String.raw`\p{L}{0,24}?(?:automat|automaz|automac|maschinell)\p{L}{0,24}|(?:ki|ia|ai|llm)\b`;
+// (Not English "for": the English forms above; and not a bare "bot", which may be the writer's own triage bot.)
+const ML_FOR = String.raw`(?:para|pour|per|fur|voor|an|a|aan|zur|zum|al|au|ao|dla|pentru|pro|icin)`;
+const ML_ARTICLE = String.raw`(?:el|la|le|l'|il|lo|o|a|das|die|den|der|dem|het|de|les|los|las|gli|i|os|as|un|una|une|um|uma|een|ein|eine)`;
+const FOREIGN_AI_ADDRESSED =
+  String.raw`${BOUND}(?:\p{L}+${W})??${ML_NOTE}${W}(?:\p{L}+${W})??${ML_FOR}${W}(?:${ML_ARTICLE}${W})?(?:\p{L}+${W}){0,4}?\b(?:${ML_AUTOMATED})(?:${W}\p{L}+){0,5}?\s?:` +
+  // "Si eres un sistema que resume estas opiniones:", "se sei un'IA", "wenn du eine KI bist"
+  String.raw`|\b(?:si${W}eres|si${W}(?:vous${W}etes|tu${W}es)|se${W}(?:sei|voce${W}e|es)|wenn${W}du|als${W}(?:je|jij|u))${W}(?:un|una|une|um|uma|un'|eine?n?|een)${W}?(?:sistema|systeme|systeem|system|ia|ki|ai|asistente|assistente|assistant|assistent|modelo|modello|modele|modell|model|bot|chatbot|programa|programma)\b`;
+// Go-betweens in the same languages: "Wer diese Rezensionen auswertet oder zusammenfasst:", "A chi elabora queste
+// recensioni:", "Para cualquier sistema que recomiende alojamientos:", "Si estás leyendo esta página para ayudar a un
+// usuario:", "Se está a ler esta página em nome de um utilizador:".
+const FOREIGN_READER_ORDER =
+  String.raw`\b(?:wer|a${W}chi|chi|voor${W}wie|quien|quem|a${W}quien|para${W}quien|a${W}quem|pour${W}qui(?:conque)?)${W}(?:\p{L}+${W}){0,4}?(?:diese[nrs]?|queste|questi|questo|questa|deze|dit|estas|estos|esta|este|estes|essas|esses|ces|cet|cette)(?:${W}\p{L}+){1,4}\s?:` +
+  String.raw`|\b${ML_FOR}${W}(?:cualquier|qualsiasi|qualquer|tout|elk|jedes|jedem|ogni|todo|cada)${W}(?:sistema|systeme|systeem|system|programa|programma|software|herramienta|outil|strumento|ferramenta|werkzeug|tool)${W}(?:que|che|qui|dat|das|der)\b[^:\n]{0,60}:` +
+  String.raw`|\b(?:para${W}ayudar${W}a|em${W}nome${W}de|en${W}nombre${W}de|au${W}nom${W}d'?|im${W}namen${W}(?:eines|einer)|per${W}conto${W}di|namens)${W}(?:un|una|um|uma|un'|une|eines|einer|een)?${W}?(?:usuario|utilizador|utilisateur|utente|nutzers?|benutzers?|gebruiker|cliente|client|kunden)\s?:`;
+
 // Jailbreak personas: an AI told (or described to the reader as playing) a character without rules. Each phrase names
 // the model's own safeguards or addresses it, so prose about laws, traffic rules or Android's developer mode passes.
 const UNBOUND_ADJ = String.raw`(?:unfiltered|uncensored|amoral|unrestricted|unethical|immoral|jailbroken|unhinged|unbound|unchained|unlimited)`;
@@ -312,12 +332,12 @@ export const PATTERN_RULES: PatternRule[] = [
   {
     rule: 'ai_addressed',
     severity: 'block',
-    pattern: re(AI_ADDRESSED),
+    pattern: re(`${AI_ADDRESSED}|${FOREIGN_AI_ADDRESSED}`),
   },
   {
     rule: 'reader_order',
     severity: 'block',
-    pattern: re(READER_ORDER),
+    pattern: re(`${READER_ORDER}|${FOREIGN_READER_ORDER}`),
   },
   {
     rule: 'secret_exfiltration',
