@@ -62,7 +62,8 @@ const encoderLogits = (rows: number[][], options: object, cpu?: string) =>
   new Promise<number[]>((resolve, reject) => {
     const node = [process.execPath, '--import', 'tsx', path.join(__dirname, 'support', 'encoder-logits.ts')];
     const [cmd, ...args] = cpu ? ['qemu-x86_64', '-cpu', cpu, ...node] : node;
-    const child = spawn(cmd, [...args, JSON.stringify(options)], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const model = path.join(ENCODER_DIR, 'model.onnx');
+    const child = spawn(cmd, [...args, model, JSON.stringify(options)], { stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));

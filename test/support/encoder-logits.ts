@@ -1,14 +1,15 @@
-// Child process for test/security-encoder.test.ts: loads the shipped encoder with the session options given as JSON
-// in argv[2] and prints the logits of the token rows given as JSON on stdin. Imports only onnxruntime, so it starts
+// Child process for test/security-encoder.test.ts: loads the model file argv[2] with the session options given as JSON
+// in argv[3] and prints the logits of the token rows given as JSON on stdin. Imports only onnxruntime, so it starts
 // quickly under a CPU emulator.
 import fs from 'node:fs';
-import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 
 void (async () => {
-  const options = JSON.parse(process.argv[2] ?? '{}') as ort.InferenceSession.SessionOptions;
+  const [model, options] = [
+    process.argv[2],
+    JSON.parse(process.argv[3]) as ort.InferenceSession.SessionOptions,
+  ];
   const rows = JSON.parse(fs.readFileSync(0, 'utf8')) as number[][];
-  const model = path.join(__dirname, '..', '..', 'src', 'security', 'injection-encoder', 'model.onnx');
   const session = await ort.InferenceSession.create(model, options);
   const logits: number[] = [];
   for (const row of rows) {
