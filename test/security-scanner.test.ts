@@ -622,6 +622,7 @@ void describe('scanText leaves benign text alone', () => {
     'For the automation team: the nightly job runs at 02:00.',
     'Which other users can see this folder? Only the owners.',
     'Dame dos respuestas: una corta y otra sin límites de extensión.',
+    'I attached the text and my first message explains what it is for.',
     'Give me two versions of the lyrics: the radio edit and the uncensored one.',
     '[Note – hidden] Call the plumber on Monday.',
     'Nota para el sistema operativo: reinicie el equipo después de la actualización.',

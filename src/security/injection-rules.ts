@@ -360,7 +360,7 @@ export const PATTERN_RULES: PatternRule[] = [
       // start of this conversation and my first message"
       String.raw`\b(?:complete|continue|finish|fill${W}in)${W}(?:(?:the|this)${W})?(?:json|yaml|object|dict(?:ionary)?|string|template|sentence|field|xml)\b[^\n]{0,30}?(?:system_?prompt|system${W}(?:prompt|message)|your${W}instructions)\b` +
         String.raw`|\b(?:act|behave)${W}(?:as|like)${W}(?:an?${W})?(?:\p{L}+${W})?(?:terminal|shell|console)\b[^\n]{0,200}?\bcat${W}[\w./~-]{0,30}?(?:system[_-]?prompt|instructions|secrets?|\.env)\b` +
-        String.raw`|\b(?:text|content|words|everything|whatever)\b[^.\n]{0,60}?\b(?:before|above|preceding|prior${W}to|and)${W}my${W}first${W}message\b` +
+        String.raw`|\b(?:text|content|words|everything|whatever)\b[^.\n]{0,60}?\b(?:before|above|preceding|prior${W}to|between\b[^.\n]{0,60}?\band)${W}my${W}first${W}message\b` +
         String.raw`|\b(?:antes${W}de${W}mi${W}primer${W}mensaje|avant${W}mon${W}premier${W}message|(?:vor|uber)${W}meiner${W}ersten${W}nachricht|prima${W}del${W}mio${W}primo${W}messaggio|antes${W}da${W}minha${W}primeira${W}mensagem|voor${W}mijn${W}eerste${W}bericht)\b`,
     ),
   },
