@@ -9,11 +9,11 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { ensureClusterPrerequisites } from '../scripts/ensure-cluster';
 import { portInUse } from '../src/cli/embedded';
+import { freePort } from '../src/temporal/dev-server';
 import {
   allPorts,
   clusterDown,
   defaultPorts,
-  freeLowPort,
   killServer,
   readState,
   type ClusterState,
@@ -46,7 +46,7 @@ function node(args: string[], env: Record<string, string>, timeoutMs: number) {
 /** A frontend port whose derived ports (history, matching, worker, membership) are free too. */
 async function freeFrontendPort(): Promise<number> {
   for (;;) {
-    const port = await freeLowPort();
+    const port = await freePort();
     const busy = await Promise.all(allPorts(defaultPorts(port)).map((p) => portInUse('127.0.0.1', p)));
     if (!busy.some(Boolean)) return port;
   }
@@ -74,7 +74,7 @@ describe('cluster mode: Temporal on PostgreSQL without Docker', () => {
   test('cluster up starts PostgreSQL, the schemas, the server, the namespace, the search attributes and the Web UI; status shows them', async () => {
     const port = await freeFrontendPort();
     const taken = new Set(allPorts(defaultPorts(port)));
-    const [pgPort, uiPort] = [await freeLowPort(taken), await freeLowPort(taken)];
+    const [pgPort, uiPort] = [await freePort('127.0.0.1', taken), await freePort('127.0.0.1', taken)];
     const up = await flywheel(
       [
         'cluster',
@@ -240,7 +240,7 @@ describe('cluster mode: Temporal on PostgreSQL without Docker', () => {
   });
 
   test('clear errors: an unreachable FLYWHEEL_CLUSTER_PG_URL exits 5, a bad URL exits 2, and status of no cluster exits 1', async () => {
-    const closed = await freeLowPort();
+    const closed = await freePort();
     const other = path.join(root, 'other');
     const unreachable = await flywheel(['cluster', 'up', '--dir', other, '--no-build'], {
       ...env,

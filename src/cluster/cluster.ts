@@ -110,25 +110,11 @@ function writeState(s: ClusterState): void {
   fs.renameSync(tmp, stateFile(s.dir));
 }
 
-/**
- * A free port in 20000–32000 (not in `taken`). Temporal stores membership ports as smallint, so the OS's ephemeral
- * ports (32768+) cannot be used.
- */
-export async function freeLowPort(taken = new Set<number>()): Promise<number> {
-  for (;;) {
-    const n = 20_000 + Math.floor(Math.random() * 12_000);
-    if (!taken.has(n) && !(await portInUse('127.0.0.1', n))) {
-      taken.add(n);
-      return n;
-    }
-  }
-}
-
 /** Temporal's default ports (7233, 7234, 7235, 7239, 7243; membership 6933–6939) shifted with the frontend's. */
 async function choosePorts(frontend: number | undefined, free: boolean): Promise<ServerPorts> {
   if (free) {
     const taken = new Set<number>();
-    const p = () => freeLowPort(taken);
+    const p = () => freePort('127.0.0.1', taken);
     return {
       frontend: frontend ?? (await p()),
       frontendHttp: await p(),
@@ -293,7 +279,7 @@ async function startUi(
     return state;
   }
   const ui: NonNullable<ClusterState['ui']> = state.ui ?? {
-    port: o.uiPort ?? (o.freePorts ? await freeLowPort() : DEFAULT_UI_PORT),
+    port: o.uiPort ?? (o.freePorts ? await freePort() : DEFAULT_UI_PORT),
     url: '',
   };
   ui.url ||= `http://${state.ip === '0.0.0.0' ? '127.0.0.1' : state.ip}:${ui.port}`;

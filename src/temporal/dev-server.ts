@@ -41,15 +41,36 @@ const TUNING = [
   'limit.maxIDLength=1000',
 ];
 
-export async function freePort(host = '127.0.0.1'): Promise<number> {
-  return new Promise((resolve, reject) => {
+// Ports below every OS's ephemeral range (Linux 32768–60999, macOS and Windows 49152–65535): a port the OS hands out
+// for port 0 is one any outgoing connection may take between our check and the server's bind. (The cluster needs them
+// low too: Temporal stores membership ports as smallint.)
+const QUIET_PORTS = { from: 20000, to: 32000 };
+
+function tryListen(port: number, host: string): Promise<number | undefined> {
+  return new Promise((resolve) => {
     const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, host, () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
+    srv.once('error', () => resolve(undefined));
+    srv.listen(port, host, () => {
+      const bound = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(bound));
     });
   });
+}
+
+/**
+ * A port free on `host` now, chosen outside the ephemeral range so that it is still free when a server binds it; not one
+ * of `taken` (ports already chosen for servers not started yet), to which it is added.
+ */
+export async function freePort(host = '127.0.0.1', taken = new Set<number>()): Promise<number> {
+  for (let i = 0; i < 50; i++) {
+    const port = QUIET_PORTS.from + Math.floor(Math.random() * (QUIET_PORTS.to - QUIET_PORTS.from));
+    const bound = taken.has(port) ? undefined : await tryListen(port, host);
+    if (bound) {
+      taken.add(bound);
+      return bound;
+    }
+  }
+  throw new Error(`no free TCP port in ${QUIET_PORTS.from}–${QUIET_PORTS.to} on ${host} after 50 tries`);
 }
 
 /**

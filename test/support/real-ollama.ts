@@ -16,6 +16,7 @@ import {
   resolveOllama,
   startManagedOllama,
 } from '../../src/ollama';
+import { freePort } from '../../src/temporal/dev-server';
 import { runLogged } from '../../src/util/tool-cache';
 
 export const REAL_MODELS = { producer: DEFAULT_DEMO_MODEL, evaluatorAlias: DEMO_EVAL_ALIAS };
@@ -26,14 +27,6 @@ export interface RealOllama {
   /** True when this process started the server (then `stop` ends it). */
   managed: boolean;
   stop(): Promise<void>;
-}
-
-export async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address() as net.AddressInfo;
-  await new Promise((r) => srv.close(r));
-  return port;
 }
 
 let shared: Promise<RealOllama> | undefined;
