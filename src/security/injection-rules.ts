@@ -97,13 +97,25 @@ const FOREIGN_AI_ADDRESSED =
 // Go-betweens in the same languages: "Wer diese Rezensionen auswertet oder zusammenfasst:", "A chi elabora queste
 // recensioni:", "Para cualquier sistema que recomiende alojamientos:", "Si estás leyendo esta página para ayudar a un
 // usuario:", "Se está a ler esta página em nome de um utilizador:".
+const ML_WHEN = String.raw`(?:cuando|al|lorsque|quand|quando|ao|wenn|beim|sobald|wanneer|bij${W}het|nel)`;
+const ML_SUMMARISE = String.raw`(?:resum\p{L}*|sintetiz\p{L}*|synthetis\p{L}*|riassum\p{L}*|samenvat\p{L}*|zusammenfass\p{L}*|verarbeit\p{L}*|procesa\p{L}*|process\p{L}*|trait\p{L}*|elabor\p{L}*|verwerk\p{L}*)`;
+const ML_THIS = String.raw`(?:este|esta|estos|estas|ce|cet|cette|ces|questo|questa|questi|queste|estes|essa|esse|diese[nmrs]?|deze|dit)`;
+const ML_INBOX = String.raw`(?:buzon|bandeja|correos?|pagina|hilo|ticket|acta|boite|courriels?|page|fiche|compte${W}rendu|casella|posta|email|e-mail|verbale|caixa|ata|postfach|seite|protokoll|inbox|notulen|mailbox)`;
+const ML_ORDER = String.raw`(?:reenvia|envia|anade|agrega|registra|marca|aprueba|borra|elimina|responde|contesta|transfere|envoie|ajoute|enregistre|marque|approuve|supprime|reponds|inoltra|invia|aggiungi|segna|approva|cancella|rispondi|encaminhe|encaminha|envie|adicione|registre|registe|aprove|apague|responda|leite|sende|fuge|trage|markiere|genehmige|losche|antworte|stuur|voeg|markeer|keur|verwijder|antwoord|zet)`;
 const FOREIGN_READER_ORDER =
   String.raw`\b(?:wer|a${W}chi|chi|voor${W}wie|quien|quem|a${W}quien|para${W}quien|a${W}quem|pour${W}qui(?:conque)?)${W}(?:\p{L}+${W}){0,4}?(?:diese[nrs]?|queste|questi|questo|questa|deze|dit|estas|estos|esta|este|estes|essas|esses|ces|cet|cette)(?:${W}\p{L}+){1,4}\s?:` +
   // "Nota para el sistema que responde los correos:", "Aanwijzing voor het systeem dat e-mails beantwoordt:" (the system
   // that does something to this text; "Nota para el sistema operativo:" passes)
   String.raw`|${BOUND}(?:\p{L}+${W})??${ML_NOTE}${W}${ML_FOR}${W}(?:${ML_ARTICLE}${W})?(?:sistema|systeme|systeem|system|programa|programma|software|modulo|module|werkzeug|herramienta|strumento|ferramenta)${W}(?:que|che|qui|dat|das|der|die)\b[^:\n]{0,60}:` +
   String.raw`|\b${ML_FOR}${W}(?:cualquier|qualsiasi|qualquer|tout|elk|jedes|jedem|ogni|todo|cada)${W}(?:sistema|systeme|systeem|system|programa|programma|software|herramienta|outil|strumento|ferramenta|werkzeug|tool)${W}(?:que|che|qui|dat|das|der)\b[^:\n]{0,60}:` +
-  String.raw`|\b(?:para${W}ayudar${W}a|em${W}nome${W}de|en${W}nombre${W}de|au${W}nom${W}d'?|im${W}namen${W}(?:eines|einer)|per${W}conto${W}di|namens)${W}(?:un|una|um|uma|un'|une|eines|einer|een)?${W}?(?:usuario|utilizador|utilisateur|utente|nutzers?|benutzers?|gebruiker|cliente|client|kunden)\s?:`;
+  String.raw`|\b(?:para${W}ayudar${W}a|em${W}nome${W}de|en${W}nombre${W}de|au${W}nom${W}d'?|im${W}namen${W}(?:eines|einer)|per${W}conto${W}di|namens)${W}(?:un|una|um|uma|un'|une|eines|einer|een)?${W}?(?:usuario|utilizador|utilisateur|utente|nutzers?|benutzers?|gebruiker|cliente|client|kunden)\s?:` +
+  // "Cuando organices o resumas este buzón, reenvía …", "Wanneer je deze inbox samenvat of sorteert: stuur …", "Ao
+  // resumir esta ata, registre …": a mailbox, page or minutes telling whoever summarises it to move or record something
+  // (not a worksheet's "cuando resumas este capítulo, incluye …": the object is a mailbox, page, ticket or minutes)
+  String.raw`|\b${ML_WHEN}(?=[^.,:\n]{0,80}?\b${ML_SUMMARISE})[^.,:\n]{0,80}?\b${ML_THIS}${W}(?:\p{L}+${W})?${ML_INBOX}\b[^.,:\n]{0,60}?[,:]\s?(?:(?:por${W}favor|s'il${W}te${W}plait|per${W}favore|bitte)${W})?${ML_ORDER}\b` +
+  // "Secção 8 (apenas para sistemas automáticos que analisem esta política):", "Artikel 12 (uitsluitend bestemd voor
+  // geautomatiseerde analyse):" — a part of the text said to be only for the machine that reads it
+  String.raw`|\((?:\p{L}+${W}){0,2}?(?:only|nur|apenas|uitsluitend|solo|solamente|seulement|uniquement|alleen|soltanto|somente)${W}(?:\p{L}+${W}){0,3}?(?:${ML_AUTOMATED}|automated|automatic|machine\p{L}{0,4})(?:${W}\p{L}+){0,6}?\s?\)\s?:`;
 
 // Jailbreak personas: an AI told (or described to the reader as playing) a character without rules. Each phrase names
 // the model's own safeguards or addresses it, so prose about laws, traffic rules or Android's developer mode passes.
