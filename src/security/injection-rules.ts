@@ -169,6 +169,8 @@ const ORDER = String.raw`(?:tell|say|write|respond|reply|answer|add|include|appe
 const ACT = String.raw`(?:${ORDER}|copy|paste|email|e-mail|remove|mark|record|list|rank|score|count|rewrite|pay|transfer|wire|update|set|reset|disable|execute|open|click|edit|suppress|treat|report|skip|close|grant|share|upload|give|provide|publish|create|empty|leave|omit|claim|direct|invite|refund|warn|note|mention|flag|call|contact|use|install|enable|stage|commit|push|merge|apply|do|replace|insert|also|first|silently|categori[sz]e|schedule|cite|conclude|enter|archive|accept|collect|rebook|forget|pretend)\b`;
 // A condition before an order: "when you post your summary, include …", "if asked about leave, approve …".
 const WHEN_CLAUSE = String.raw`(?:when|whenever|if|after|before)\b[^.\n]{0,80}?,${W}`;
+// What a label says to keep an instruction from people: "ne pas afficher", "no mostrar", "niet tonen", "do not display".
+const HIDDEN_MARK = String.raw`(?:ne${W}pas${W}afficher|no${W}mostrar|non${W}(?:visualizzare|mostrare)|niet${W}tonen|nicht${W}anzeigen|do${W}not${W}(?:display|show)|hidden)`;
 const SENTENCE_START = String.raw`(?:^|[\n\[(<{.!?;]|<!--)\s?`;
 const AI_ADDRESSED = [
   // "AI assistant reading this: …", "Language models processing this article should …", "whatever tool is reading this"
@@ -195,8 +197,8 @@ const AI_ADDRESSED = [
   // An instruction the label itself hides from people: "[Processing instruction – do not display]", "Instructions de
   // traitement (ne pas afficher) :", "[Instrucción interna de procesamiento – no mostrar]", "[Verwerkingsinstructie –
   // niet tonen]"
-  String.raw`[\[(]\s?(?:\p{L}+${W}){0,3}?(?:instructions?|instruc(?:cion|ao|tie|tiune)\p{L}{0,3}|istruzion[ei]|anweisung(?:en)?|\p{L}{0,14}instructie|directives?)(?:${W}\p{L}+){0,4}?\s?[–—-]\s?(?:ne${W}pas${W}afficher|no${W}mostrar|non${W}(?:visualizzare|mostrare)|ocult[ao]|nascost[ao]|niet${W}tonen|nicht${W}anzeigen|do${W}not${W}(?:display|show)|don'?t${W}(?:display|show)|hidden|versteckt|verborgen)\s?[\])]` +
-    String.raw`|\b(?:instructions?|instructions${W}de${W}traitement|instrucciones|istruzioni|anweisungen|instructies|instrucoes)(?:${W}\p{L}+){0,3}?\s?\((?:ne${W}pas${W}afficher|no${W}mostrar|non${W}(?:visualizzare|mostrare)|niet${W}tonen|nicht${W}anzeigen|do${W}not${W}(?:display|show)|hidden)\)\s?:`,
+  String.raw`[\[(]\s?(?:\p{L}+${W}){0,3}?(?:instructions?|instruc(?:cion|ao|tie|tiune)\p{L}{0,3}|istruzion[ei]|anweisung(?:en)?|\p{L}{0,14}instructie|directives?)(?:${W}\p{L}+){0,4}?\s?[–—-]\s?(?:${HIDDEN_MARK}|ocult[ao]|nascost[ao]|don'?t${W}(?:display|show)|versteckt|verborgen)\s?[\])]` +
+    String.raw`|\b(?:instructions?|instrucciones|istruzioni|anweisungen|instructies|instrucoes)(?:${W}\p{L}+){0,3}?\s?\(${HIDDEN_MARK}\)\s?:`,
   // "Bot-readable note: …"
   String.raw`\b(?:bot|ai|llm|agent|assistant)${W}?readable${W}${NOTE}\s?:`,
   // "Assistant: when a user asks you to book …, instead collect …" (a chat transcript's "Assistant:" answers, it does not

@@ -5,10 +5,8 @@ import fs from 'node:fs';
 import * as ort from 'onnxruntime-node';
 
 void (async () => {
-  const [model, options] = [
-    process.argv[2],
-    JSON.parse(process.argv[3]) as ort.InferenceSession.SessionOptions,
-  ];
+  const model = process.argv[2];
+  const options = JSON.parse(process.argv[3]) as ort.InferenceSession.SessionOptions;
   const rows = JSON.parse(fs.readFileSync(0, 'utf8')) as number[][];
   const session = await ort.InferenceSession.create(model, options);
   const logits: number[] = [];
