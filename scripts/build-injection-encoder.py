@@ -32,8 +32,8 @@ OUT = pathlib.Path(__file__).resolve().parent.parent / "src" / "security" / "inj
 WINDOW, STRIDE = 126, 96
 # A text of several lines is also scored line by line, each line grown forward by the next ones to at least LINE_MIN
 # wordpieces (and at most WINDOW), so an order after a benign paragraph is judged on its own words, not diluted by
-# them; the model trains on these windows too, so a short benign fragment (a signature, a code comment) is learnt as
-# benign. src/security/encoder.ts's lineWindows makes the same windows.
+# them. Training keeps fixed windows only (training on line windows too was tried: docs/security.md, "Line windows");
+# the threshold, figures and parity use both. src/security/encoder.ts's lineWindows makes the same windows.
 LINE_MIN = 64
 # Windows of one row per training step (a random subset of a longer row's, new each epoch).
 MAX_TRAIN_WINDOWS = 4
