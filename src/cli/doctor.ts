@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import type { Settings } from '../config';
 import { isOllamaModel } from '../llm/provider';
 import { encoderWindows, loadEncoder } from '../security/encoder';
+import { GLOSSARY_DIR, loadGlossaries } from '../security/gloss';
 import { normalizeHost } from '../ollama';
 import { connectClient } from '../temporal/connection';
 import { SEARCH_ATTRIBUTES } from '../temporal/search-attributes';
@@ -44,6 +45,7 @@ async function doctor(opts: { json?: boolean }): Promise<number> {
     ...(await ollamaChecks(s)),
     dataDirCheck(s),
     await encoderCheck(s),
+    glossaryCheck(s),
   ];
   if (opts.json) process.stdout.write(`${JSON.stringify({ ok: allOk(checks), checks }, null, 2)}\n`);
   else process.stdout.write(formatTable(checks));
@@ -219,4 +221,24 @@ async function encoderCheck(s: Settings): Promise<Check> {
         'reinstall (`npm ci`), or set FLYWHEEL_INJECTION_ENCODER=off to scan with rules + classifier only',
     };
   }
+}
+
+function glossaryCheck(s: Settings): Check {
+  const name = 'injection glossaries';
+  if (s.FLYWHEEL_INJECTION_TRANSLATE === 'off')
+    return {
+      name,
+      status: 'ok',
+      detail: 'off (FLYWHEEL_INJECTION_TRANSLATE=off): other languages scanned as written',
+    };
+  const list = loadGlossaries();
+  return list.length
+    ? { name, status: 'ok', detail: `${list.length} languages: ${list.map((g) => g.lang).join(' ')}` }
+    : {
+        name,
+        status: 'FAIL',
+        detail: `none in ${GLOSSARY_DIR}`,
+        remedy:
+          'reinstall (`npm ci`), or set FLYWHEEL_INJECTION_TRANSLATE=off to scan other languages as written',
+      };
 }

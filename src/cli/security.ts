@@ -29,6 +29,7 @@ interface EvalOptions {
   rulesOnly?: boolean;
   json?: boolean;
   misses?: string;
+  translate: boolean;
 }
 
 export function register(program: Command): void {
@@ -53,6 +54,10 @@ export function register(program: Command): void {
     )
     .option('--no-encoder', 'measure rules + classifier without the encoder layer')
     .option('--rules-only', 'measure the rules alone (classifier and encoder off)')
+    .option(
+      '--no-translate',
+      'do not scan the English gloss of lines in other languages (FLYWHEEL_INJECTION_TRANSLATE)',
+    )
     .option('--json', 'print the report as JSON')
     .option(
       '--misses <out.jsonl>',
@@ -91,6 +96,7 @@ export function register(program: Command): void {
               threshold: o.threshold,
               encoder: encoderOn ? 'block' : 'off',
               encoderThreshold: o.encoderThreshold,
+              ...(o.translate ? {} : { translate: false }),
             },
             {
               onProgress: (done, total) => {

@@ -7,6 +7,8 @@
  * system prompt is blocked. Decoders only propose readings; none of them blocks anything by itself.
  */
 
+import { glossParts } from './gloss';
+
 export type Encoding =
   | 'base64'
   | 'hex'
@@ -19,7 +21,8 @@ export type Encoding =
   | 'reversed'
   | 'pig_latin'
   | 'pieces'
-  | 'initials';
+  | 'initials'
+  | 'translated';
 
 export interface DecodedView {
   encoding: Encoding;
@@ -44,7 +47,7 @@ const MAX_INPUT = 200_000;
 const MAX_PARTS = 200;
 
 /** Every reading of `text` that some decoder finds, at most one view per encoding. */
-export function decodedViews(text: string, isWord: WordList = () => false): DecodedView[] {
+export function decodedViews(text: string, isWord: WordList = () => false, translate = true): DecodedView[] {
   if (text.length > MAX_INPUT) return [];
   const views: DecodedView[] = [];
   const add = (encoding: Encoding, parts: Part[]) => {
@@ -66,6 +69,7 @@ export function decodedViews(text: string, isWord: WordList = () => false): Deco
   add('pig_latin', segmentParts(text, isWord, pigLatin(isWord)));
   add('pieces', pieces(text, isWord));
   add('initials', initials(text, isWord));
+  if (translate) add('translated', glossParts(text)); // not an encoding, but the same kind of reading: gloss.ts
   return views;
 }
 

@@ -1,6 +1,7 @@
 import { IMAGE_PATTERNS, PATTERN_RULES, classifyImageUrl } from './injection-rules';
 import { classifyWindows, injectionModel, type LinearModel } from './classifier';
 import { decodedViews } from './decode';
+import { GLOSS_ENCODER_THRESHOLD, GLOSS_SKIPPED_RULES } from './gloss';
 import { encoderWindows, isVocabularyWord, loadEncoder } from './encoder';
 import { normalizeForScan, normalizeWithMap, type NormalizedText } from './normalize';
 
@@ -48,6 +49,11 @@ export interface ScanOptions {
   /** Whether `scan` also scans the decoded readings of encoded payloads (decode.ts). Default true; the benchmark turns
    * it off to measure what it costs. */
   decode?: boolean;
+  /** Rules not applied (a gloss is scanned without `instruction_override`: gloss.ts). */
+  skipRules?: ReadonlySet<string>;
+  /** Whether `scan` also scans the English gloss of lines in other languages (gloss.ts). Default: true unless
+   * FLYWHEEL_INJECTION_TRANSLATE=off. */
+  translate?: boolean;
 }
 
 /** The threshold in force: the option, else FLYWHEEL_INJECTION_THRESHOLD (validated by the settings), else the model's. */
@@ -83,9 +89,10 @@ interface Hit {
 const excerptOf = (s: string) => (s.length > EXCERPT_MAX ? `${s.slice(0, EXCERPT_MAX - 1)}…` : s);
 
 /** Pattern and image matches on a scan form; positions are scan-form indices. */
-function matchRules(scan: string): Hit[] {
+function matchRules(scan: string, skip?: ReadonlySet<string>): Hit[] {
   const hits: Hit[] = [];
   for (const { rule, severity, pattern } of PATTERN_RULES) {
+    if (skip?.has(rule)) continue;
     for (const m of scan.matchAll(pattern)) {
       if (m[0].length === 0) continue;
       hits.push({
@@ -175,7 +182,7 @@ export function scanText(text: string, opts: ScanOptions = {}): ScanResult {
   const findings: Finding[] = [];
   const edits: Edit[] = [];
 
-  for (const h of matchRules(n.text)) {
+  for (const h of matchRules(n.text, opts.skipRules)) {
     findings.push({ rule: h.rule, severity: h.severity, detector: 'rules', excerpt: h.excerpt });
     if (h.severity === 'block') edits.push({ ...toOriginal(n, h), replacement: `[removed: ${h.rule}]` });
   }
@@ -272,8 +279,9 @@ export async function scan(text: string, opts: ScanOptions = {}): Promise<ScanRe
   const blocks = (r: ScanResult) => r.findings.filter((f) => f.severity === 'block').length;
   const decoded: Finding[] = [];
   const removals: Edit[] = [];
-  for (const view of opts.decode === false ? [] : decodedViews(text, isVocabularyWord)) {
-    const r = await scanLayers(view.text, opts);
+  const translate = opts.translate ?? process.env.FLYWHEEL_INJECTION_TRANSLATE !== 'off';
+  for (const view of opts.decode === false ? [] : decodedViews(text, isVocabularyWord, translate)) {
+    const r = await scanLayers(view.text, view.encoding === 'translated' ? await glossOptions(opts) : opts);
     // A reading that only repeats what the plain text already says adds nothing.
     const f =
       blocks(r) > blocks(plain)
@@ -291,6 +299,18 @@ export async function scan(text: string, opts: ScanOptions = {}): Promise<ScanRe
   const result = removals.length ? await scanLayers(applyEdits(text, removals, false), opts) : plain;
   const findings = [...decoded, ...result.findings];
   return { ...result, verdict: verdictOf(findings), findings };
+}
+
+/** On a gloss: the encoder's own threshold there (or the one in force if higher), no classifier, some rules skipped. */
+async function glossOptions(opts: ScanOptions): Promise<ScanOptions> {
+  const encoderOff = process.env.FLYWHEEL_INJECTION_ENCODER === 'off' || opts.encoder === 'off';
+  const own = encoderOff ? 1 : (await loadEncoder()).meta.threshold;
+  return {
+    ...opts,
+    classifier: 'off',
+    encoderThreshold: Math.max(encoderThreshold(opts, own), GLOSS_ENCODER_THRESHOLD),
+    skipRules: GLOSS_SKIPPED_RULES,
+  };
 }
 
 /** One text through the rules, the classifier and the encoder. */
