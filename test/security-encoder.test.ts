@@ -314,6 +314,17 @@ void describe('injection encoder', () => {
     assert.ok(share(await blockedByScan(nearMisses)) <= 0.04);
   });
 
+  test('technical documentation written apart from every source, never trained on: all layers block at most 13% of it (the known weakness)', async () => {
+    // eval/technical-docs.jsonl: 760 benign option lists, --help outputs, manual pages, READMEs, configuration files…,
+    // 240 of them in the twelve glossed languages. Measured 11.3% (English 5.6%, other languages 23.8%), 76 of 86 by
+    // the encoder; training the encoder on it cost recall everywhere (docs/security.md, "technical documentation").
+    const rows = loadEvalSet('technical-docs.jsonl');
+    const trained = new Set(loadCorpus().map((r) => r.text));
+    assert.ok(rows.length === 760 && rows.every((r) => !r.injection && !trained.has(r.text)));
+    const blocked = share(await blockedByScan(rows));
+    assert.ok(blocked <= 0.13, `${blocked}`);
+  });
+
   test('a second round of written attacks: all layers block 41% of them (65% of the direct ones) and ≤ 2% of their near misses', async () => {
     // eval/attacks-written-2.jsonl: 822 attacks and 634 near misses by four more writers (direct, diversion,
     // extraction, indirect). Training the encoder on them was tried and not shipped (docs/security.md).
