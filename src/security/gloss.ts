@@ -190,7 +190,7 @@ function glossLine(
     pos = end;
     i += n;
   }
-  return known / tokens.length >= MIN_COVERAGE ? (out + line.slice(pos)).replace(/ {2,}/g, ' ') : undefined;
+  return known / tokens.length >= MIN_COVERAGE ? (out + line.slice(pos)).replace(/(?<=\S) {2,}/g, ' ') : undefined;
 }
 
 const stripAccents = (s: string) => s.normalize('NFD').replace(/\p{M}/gu, '');

@@ -3,6 +3,7 @@ import { classifyWindows, injectionModel, type LinearModel } from './classifier'
 import { decodedViews } from './decode';
 import { GLOSS_ENCODER_THRESHOLD, GLOSS_SKIPPED_RULES } from './gloss';
 import { encoderWindows, isVocabularyWord, loadEncoder } from './encoder';
+import { withoutOptionEntries } from './option-lines';
 import { normalizeForScan, normalizeWithMap, type NormalizedText } from './normalize';
 
 export { normalizeForScan };
@@ -322,7 +323,8 @@ async function scanLayers(text: string, opts: ScanOptions): Promise<ScanResult> 
   const enc = await loadEncoder();
   const threshold = encoderThreshold(opts, enc.meta.threshold);
   const rest = result.sanitized.replace(REMOVED_MARK, ' ');
-  const windows = await encoderWindows(rest, enc);
+  // An option list's entries are not scored (option-lines.ts): the rules and the classifier read them.
+  const windows = await encoderWindows(withoutOptionEntries(rest), enc);
   const top = windows.reduce((m, w) => Math.max(m, w.score), 0);
   const fired = windows.filter((w) => w.score >= threshold);
   const findings = [...result.findings];
