@@ -246,6 +246,16 @@ void describe('flywheel security eval', () => {
     assert.deepEqual([on.recall, on.fpr, off.recall, off.fpr], [1, 0, 0, 0]);
   });
 
+  test('a bad FLYWHEEL_INJECTION_TRANSLATE is a settings error naming the variable and its values, not a stack trace', () => {
+    const res = spawnSync(process.execPath, [BIN, 'security', 'eval', fixture()], {
+      encoding: 'utf8',
+      env: cleanEnv({ FLYWHEEL_INJECTION_TRANSLATE: 'maybe' }),
+    });
+    assert.equal(res.status, 2);
+    assert.match(res.stderr, /Invalid settings:\n\s+FLYWHEEL_INJECTION_TRANSLATE="maybe": .*"on"\|"off"/);
+    assert.doesNotMatch(res.stderr, /\n\s+at /);
+  });
+
   test('--misses writes every attack let through and every benign text blocked, with what each layer said', () => {
     const dir = tempDir('fw-seceval-');
     const f = path.join(dir, 'mixed.jsonl');

@@ -403,13 +403,15 @@ void describe('injection encoder', () => {
     }
   });
 
-  test('an option list passes: the encoder does not score its descriptions, and still scores the prose after it; an order in a description is the rules’ to catch', async () => {
+  test('an option list passes: the encoder does not score its entries, and still scores the prose after them; an order in an entry is the rules’ to catch', async () => {
     const descriptions = [
       'show this help message and exit',
       'print the actions that would be taken, but do not execute them',
     ];
     const help = [
       'usage: mirror [-h] [-n] SOURCE DEST',
+      '',
+      'Mirror a package repository to a local directory.',
       '',
       'options:',
       `  -h, --help     ${descriptions[0]}`,

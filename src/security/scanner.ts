@@ -304,8 +304,7 @@ export async function scan(text: string, opts: ScanOptions = {}): Promise<ScanRe
 
 /** On a gloss: the encoder's own threshold there (or the one in force if higher), no classifier, some rules skipped. */
 async function glossOptions(opts: ScanOptions): Promise<ScanOptions> {
-  const encoderOff = process.env.FLYWHEEL_INJECTION_ENCODER === 'off' || opts.encoder === 'off';
-  const own = encoderOff ? 1 : (await loadEncoder()).meta.threshold;
+  const own = encoderMode(opts) === 'off' ? 1 : (await loadEncoder()).meta.threshold;
   return {
     ...opts,
     classifier: 'off',
@@ -314,11 +313,14 @@ async function glossOptions(opts: ScanOptions): Promise<ScanOptions> {
   };
 }
 
+/** The setting switches the encoder off everywhere; else the caller's mode, block by default. */
+const encoderMode = (opts: ScanOptions) =>
+  process.env.FLYWHEEL_INJECTION_ENCODER === 'off' ? 'off' : (opts.encoder ?? 'block');
+
 /** One text through the rules, the classifier and the encoder. */
 async function scanLayers(text: string, opts: ScanOptions): Promise<ScanResult> {
   const result = scanText(text, opts);
-  // The setting switches the layer off everywhere; else the caller's mode, block by default.
-  const mode = process.env.FLYWHEEL_INJECTION_ENCODER === 'off' ? 'off' : (opts.encoder ?? 'block');
+  const mode = encoderMode(opts);
   if (mode === 'off') return result;
   const enc = await loadEncoder();
   const threshold = encoderThreshold(opts, enc.meta.threshold);
