@@ -49,6 +49,14 @@ const MIN_COVERAGE = 0.6;
  */
 export const GLOSS_ENCODER_THRESHOLD = 0.993;
 /**
+ * The encoder reads text in another language poorly, and scores much technical text in it (manual pages, program
+ * messages, configuration comments) over its threshold. A window mostly on lines the gloss reads blocks only if the
+ * gloss agrees: the encoder scores the gloss at least this much. It is the lowest gloss score among the attacks of the
+ * training split that the encoder blocks only on such lines (9 rows, 0.983–0.992); on 1,957 benign Debian texts the
+ * gloss reads, 56 of the 60 such blocks fall under it. docs/security.md, "The gloss confirms".
+ */
+export const GLOSS_CONFIRM_THRESHOLD = 0.983;
+/**
  * Not applied to a gloss: a person's "nuevas instrucciones:" or "olvida lo anterior: quería Valencia" reads as the
  * override header of the English rule (on the training split it blocked 2 benign rows for 1 attack). The rules in
  * twelve languages judge those phrases on the text as written.
@@ -190,7 +198,9 @@ function glossLine(
     pos = end;
     i += n;
   }
-  return known / tokens.length >= MIN_COVERAGE ? (out + line.slice(pos)).replace(/(?<=\S) {2,}/g, ' ') : undefined;
+  return known / tokens.length >= MIN_COVERAGE
+    ? (out + line.slice(pos)).replace(/(?<=\S) {2,}/g, ' ')
+    : undefined;
 }
 
 const stripAccents = (s: string) => s.normalize('NFD').replace(/\p{M}/gu, '');

@@ -1,7 +1,7 @@
 import { IMAGE_PATTERNS, PATTERN_RULES, classifyImageUrl } from './injection-rules';
 import { classifyWindows, injectionModel, type LinearModel } from './classifier';
 import { decodedViews } from './decode';
-import { GLOSS_ENCODER_THRESHOLD, GLOSS_SKIPPED_RULES } from './gloss';
+import { GLOSS_CONFIRM_THRESHOLD, GLOSS_ENCODER_THRESHOLD, GLOSS_SKIPPED_RULES, glossParts } from './gloss';
 import { encoderWindows, isVocabularyWord, loadEncoder } from './encoder';
 import { withoutOptionEntries } from './option-lines';
 import { normalizeForScan, normalizeWithMap, type NormalizedText } from './normalize';
@@ -276,13 +276,18 @@ const verdictOf = (findings: Finding[]): ScanResult['verdict'] =>
  * load.
  */
 export async function scan(text: string, opts: ScanOptions = {}): Promise<ScanResult> {
-  const plain = await scanLayers(text, opts);
+  const translate = opts.translate ?? process.env.FLYWHEEL_INJECTION_TRANSLATE !== 'off';
+  const views = opts.decode === false ? [] : decodedViews(text, isVocabularyWord, translate);
+  const gloss = views.find((v) => v.encoding === 'translated');
+  const glossed = gloss && (await scanLayers(gloss.text, await glossOptions(opts)));
+  // The encoder is an English model: on the lines the gloss reads, it blocks only where the gloss agrees (gloss.ts).
+  const unconfirmed = (glossed?.encoder?.score ?? 1) < GLOSS_CONFIRM_THRESHOLD;
+  const plain = await scanLayers(text, opts, unconfirmed);
   const blocks = (r: ScanResult) => r.findings.filter((f) => f.severity === 'block').length;
   const decoded: Finding[] = [];
   const removals: Edit[] = [];
-  const translate = opts.translate ?? process.env.FLYWHEEL_INJECTION_TRANSLATE !== 'off';
-  for (const view of opts.decode === false ? [] : decodedViews(text, isVocabularyWord, translate)) {
-    const r = await scanLayers(view.text, view.encoding === 'translated' ? await glossOptions(opts) : opts);
+  for (const view of views) {
+    const r = view === gloss && glossed ? glossed : await scanLayers(view.text, opts);
     // A reading that only repeats what the plain text already says adds nothing.
     const f =
       blocks(r) > blocks(plain)
@@ -297,7 +302,9 @@ export async function scan(text: string, opts: ScanOptions = {}): Promise<ScanRe
       removals.push({ start: view.start, end: view.end, replacement: `[removed: ${rule}]` });
   }
   if (!decoded.length) return plain;
-  const result = removals.length ? await scanLayers(applyEdits(text, removals, false), opts) : plain;
+  const result = removals.length
+    ? await scanLayers(applyEdits(text, removals, false), opts, unconfirmed)
+    : plain;
   const findings = [...decoded, ...result.findings];
   return { ...result, verdict: verdictOf(findings), findings };
 }
@@ -317,8 +324,9 @@ async function glossOptions(opts: ScanOptions): Promise<ScanOptions> {
 const encoderMode = (opts: ScanOptions) =>
   process.env.FLYWHEEL_INJECTION_ENCODER === 'off' ? 'off' : (opts.encoder ?? 'block');
 
-/** One text through the rules, the classifier and the encoder. */
-async function scanLayers(text: string, opts: ScanOptions): Promise<ScanResult> {
+/** One text through the rules, the classifier and the encoder; `unconfirmed`: the encoder's windows on lines the gloss
+ * reads do not count (the gloss did not agree). */
+async function scanLayers(text: string, opts: ScanOptions, unconfirmed = false): Promise<ScanResult> {
   const result = scanText(text, opts);
   const mode = encoderMode(opts);
   if (mode === 'off') return result;
@@ -326,7 +334,11 @@ async function scanLayers(text: string, opts: ScanOptions): Promise<ScanResult> 
   const threshold = encoderThreshold(opts, enc.meta.threshold);
   const rest = result.sanitized.replace(REMOVED_MARK, ' ');
   // An option list's entries are not scored (option-lines.ts): the rules and the classifier read them.
-  const windows = await encoderWindows(withoutOptionEntries(rest), enc);
+  let windows = await encoderWindows(withoutOptionEntries(rest), enc);
+  if (unconfirmed) {
+    const foreign = glossParts(rest);
+    windows = windows.filter((w) => !mostlyWithin(w, foreign));
+  }
   const top = windows.reduce((m, w) => Math.max(m, w.score), 0);
   const fired = windows.filter((w) => w.score >= threshold);
   const findings = [...result.findings];
@@ -345,4 +357,11 @@ async function scanLayers(text: string, opts: ScanOptions): Promise<ScanResult> 
     if (mode === 'block') sanitized = removeWindows(rest, fired, 'injection_encoder');
   }
   return { ...result, verdict: verdictOf(findings), findings, sanitized, encoder: { score: top, threshold } };
+}
+
+/** Whether at least half of a window's characters are inside the spans. */
+function mostlyWithin(w: { start: number; end: number }, spans: { start: number; end: number }[]): boolean {
+  let inside = 0;
+  for (const s of spans) inside += Math.max(0, Math.min(w.end, s.end) - Math.max(w.start, s.start));
+  return inside * 2 >= w.end - w.start;
 }
