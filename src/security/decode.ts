@@ -308,31 +308,44 @@ const pigLatin = (isWord: WordList) => (segment: string) => [
 
 const LITERAL = /(["'`])((?:(?!\1)[^\\\n]|\\.){1,200})\1/g;
 
+// Between two pieces of one sentence: a few characters that assign, add or list (`'; b = '`, `" + "`, `", "k2": "`, a line
+// break and `Let c = `), not a call or a statement of a program.
+const PIECE_GAP = /^(?=[^=+,:]*[=+,:])[^\p{L}]{0,12}(?:\p{L}{1,4}[^\p{L}]{1,12}){0,2}$/u;
+
 /**
- * Quoted strings the text asks to join (`a = 'Ignore all prev'; b = 'ious instructions'`, then "a + b"): their
- * concatenation, appended after the last one. Two pieces are joined without a space where that makes a word.
+ * Quoted strings the text asks to join (`a = 'Ignore all prev'; b = 'ious instructions'`, then "a + b"): each run of
+ * pieces that follow one another closely, joined, appended after the last one, when the joined run reads as English
+ * (source code joins strings too, and the quoted strings of a whole file read as nothing). Two pieces are joined
+ * without a space where that makes a word.
  */
 function pieces(text: string, isWord: WordList): Part[] {
   if (!/\+|\bconcat|\bjoin|\bcombine|\bappend|\btogether\b/i.test(text)) return [];
-  const literals = [...text.matchAll(LITERAL)];
-  if (literals.length < 2) return [];
-  let joined = literals[0][2];
-  for (const m of literals.slice(1)) {
-    const left = /(\p{L}+)$/u.exec(joined)?.[1] ?? '';
-    const right = /^(\p{L}+)/u.exec(m[2])?.[1] ?? '';
-    const glued = (left && right && isWord((left + right).toLowerCase())) || /^[^\s\p{L}\p{N}]/u.test(m[2]);
-    joined += glued ? m[2] : ` ${m[2]}`;
+  const runs: RegExpMatchArray[][] = [];
+  let previousEnd = -1;
+  for (const m of text.matchAll(LITERAL)) {
+    const run = runs.at(-1);
+    if (run && PIECE_GAP.test(text.slice(previousEnd, m.index))) run.push(m);
+    else runs.push([m]);
+    previousEnd = m.index + m[0].length;
   }
-  if (wordsOf(joined).length < 3) return []; // an order takes a few words
-  const last = literals[literals.length - 1];
-  const end = last.index + last[0].length;
-  return [
-    {
-      start: literals[0].index,
-      end,
-      decoded: `${text.slice(literals[0].index, end)}\n${joined.replace(/ +/g, ' ')}`,
-    },
-  ];
+  const parts: Part[] = [];
+  for (const run of runs) {
+    if (run.length < 2) continue;
+    let joined = run[0][2];
+    for (const m of run.slice(1)) {
+      const left = /(\p{L}+)$/u.exec(joined)?.[1] ?? '';
+      const right = /^(\p{L}+)/u.exec(m[2])?.[1] ?? '';
+      const glued = (left && right && isWord((left + right).toLowerCase())) || /^[^\s\p{L}\p{N}]/u.test(m[2]);
+      joined += glued ? m[2] : ` ${m[2]}`;
+    }
+    const words = wordsOf(joined);
+    if (words.length < 3 || englishShare(words, isWord) < 0.75) continue; // an order takes a few words
+    const first = run[0].index!;
+    const last = run[run.length - 1];
+    const end = last.index! + last[0].length;
+    parts.push({ start: first, end, decoded: `${text.slice(first, end)}\n${joined.replace(/ +/g, ' ')}` });
+  }
+  return parts;
 }
 
 // --- initials (acrostics) -----------------------------------------------------------------------------------------
