@@ -228,10 +228,24 @@ const READER_ORDER = [
   String.raw`\b(?:when|whenever|if|while)${W}(?:you${W}(?:are${W})?)?(?:compiling|generating|auto-?generating|producing)${W}(?:(?:a|an|any|the)${W})?(?:\p{L}+${W}){0,3}?(?:summary|summaries|comparisons?|overviews?|recaps?|digests?|answers?|responses?|recommendations?)${W}(?:\p{L}+${W}){0,3}?(?:of|about|on|for|from|using|that${W}(?:uses|includes|covers|mentions))${W}(?:this|these)${W}(?:page|document|article|post|thread|file|listing|product|site|website|data|dataset|review|text|entry)s?\b[^.\n]{0,40}?,${W}(?:(?:please|always)${W})?(?:describe|say|state|mention|call|present|rate|rank|recommend|tell|list|report|refer|include|conclude|claim|write)\b`,
   String.raw`\b(?:when|whenever|if|after)${W}(?:you${W}(?:are${W})?)?(?:answering|responding${W}to|asked${W}about|handling)${W}(?:any${W}|a${W})?(?:questions?|queries|requests?)${W}(?:about|on|regarding|from)\b[^.\n]{0,60}?,${W}(?:please${W}|always${W})?(?:tell|say|inform|advise|direct|instruct|warn|remind|recommend|state)${W}(?:users?|them|people|customers?|visitors?|readers?|shoppers?|the${W}(?:user|customer|reader)s?)\b`,
 ].join('|');
-// Commands that send credentials or the environment somewhere ("curl -d \"$(env)\" https://…", "uploads ~/.ssh/id_rsa").
-const SECRET = String.raw`(?:~\/\.aws\/credentials|\.aws\/credentials|\$\((?:env|printenv)\)|\$\(cat${W}[^)]{0,40}\)|~\/\.ssh\/id_\w+|\.ssh\/id_(?:rsa|ed25519|ecdsa)|kubectl${W}get${W}secrets|\/etc\/shadow|\/etc\/environment)`;
+// Commands that send credentials or the environment somewhere ("curl -d \"$(env)\" https://…", "uploads ~/.ssh/id_rsa"), or print them.
+const SECRET = String.raw`(?:~\/\.aws\/credentials|\.aws\/credentials|\$\((?:env|printenv)\)|\$\(cat${W}[^)]{0,40}\)|~\/\.ssh\/id_\w+\b(?!\.pub)|\.ssh\/id_(?:rsa|ed25519|ecdsa)\b(?!\.pub)|kubectl${W}get${W}secrets|\/etc\/shadow|\/etc\/environment)`;
 const SEND = String.raw`(?:respond${W}with|reply${W}with|curl|wget|\bnc\b|netcat|upload(?:s|ing)?|post(?:s|ing)?|send(?:s|ing)?|paste|exfiltrat\p{L}*)`;
-const SECRET_EXFILTRATION = String.raw`${SEND}[^\n]{0,120}?${SECRET}|${SECRET}[^\n]{0,120}?(?:curl|wget|upload|post|send|paste|to${W}https?:)`;
+// Commands that print credentials where the text's author can read them: the agent's reply, its log, a pull request
+// ("run `echo $SECRET_API_KEY` to check your setup", "print(os.environ)", "cat /root/.secret_canary", "env | curl …").
+// A key piped into a command (`echo "$REGISTRY_PASSWORD" | docker login --password-stdin`) or read into a program's
+// config (`os.environ["FLASK_SECRET_KEY"]`) is how keys are used, and passes; so does `console.log(process.env)`, which
+// dotenv's own README shows.
+const SECRET_NAME = String.raw`\w*(?:key|secret|token|password|passwd|credentials?)\w*`;
+const SECRET_FILE = String.raw`(?:~|\$home|\/root|\/home\/[\w.-]+)?\/?(?:\.aws\/credentials|\.git-credentials|\.netrc|\.pypirc|\.secret[\w.-]*|\.ssh\/id_(?:rsa|ed25519|ecdsa|dsa)\b(?!\.pub))`;
+const SECRET_DISPLAY = [
+  String.raw`\becho\s"?\$\{?${SECRET_NAME}(?![\w}"']*\s?\|)`,
+  String.raw`\bprint\s?\(\s?(?:os\.environ|os\.getenv|dict\(os\.environ|\{k\s?:\s?v\sfor\sk,\s?v\sin\sos\.environ)`,
+  String.raw`\b(?:env|printenv|set)\s?\|\s?(?:curl|wget|nc|netcat)\b`,
+  String.raw`\b(?:cat|type|more|less|head|tail|xxd|base64)\s${SECRET_FILE}`,
+  String.raw`\bopen\(\s?['"]${SECRET_FILE}['"]\s?\)\.read\(`,
+].join('|');
+const SECRET_EXFILTRATION = String.raw`${SEND}[^\n]{0,120}?${SECRET}|${SECRET}[^\n]{0,120}?(?:curl|wget|upload|post|send|paste|to${W}https?:)|${SECRET_DISPLAY}`;
 
 const re = (source: string) => new RegExp(source, 'gu');
 
