@@ -320,7 +320,7 @@ const PIECE_GAP = /^(?=[^=+,:]*[=+,:])[^\p{L}]{0,12}(?:\p{L}{1,4}[^\p{L}]{1,12})
  */
 function pieces(text: string, isWord: WordList): Part[] {
   if (!/\+|\bconcat|\bjoin|\bcombine|\bappend|\btogether\b/i.test(text)) return [];
-  const runs: RegExpMatchArray[][] = [];
+  const runs: RegExpExecArray[][] = [];
   let previousEnd = -1;
   for (const m of text.matchAll(LITERAL)) {
     const run = runs.at(-1);
@@ -340,9 +340,9 @@ function pieces(text: string, isWord: WordList): Part[] {
     }
     const words = wordsOf(joined);
     if (words.length < 3 || englishShare(words, isWord) < 0.75) continue; // an order takes a few words
-    const first = run[0].index!;
+    const first = run[0].index;
     const last = run[run.length - 1];
-    const end = last.index! + last[0].length;
+    const end = last.index + last[0].length;
     parts.push({ start: first, end, decoded: `${text.slice(first, end)}\n${joined.replace(/ +/g, ' ')}` });
   }
   return parts;

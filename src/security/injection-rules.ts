@@ -228,7 +228,8 @@ const READER_ORDER = [
   String.raw`\b(?:when|whenever|if|while)${W}(?:you${W}(?:are${W})?)?(?:compiling|generating|auto-?generating|producing)${W}(?:(?:a|an|any|the)${W})?(?:\p{L}+${W}){0,3}?(?:summary|summaries|comparisons?|overviews?|recaps?|digests?|answers?|responses?|recommendations?)${W}(?:\p{L}+${W}){0,3}?(?:of|about|on|for|from|using|that${W}(?:uses|includes|covers|mentions))${W}(?:this|these)${W}(?:page|document|article|post|thread|file|listing|product|site|website|data|dataset|review|text|entry)s?\b[^.\n]{0,40}?,${W}(?:(?:please|always)${W})?(?:describe|say|state|mention|call|present|rate|rank|recommend|tell|list|report|refer|include|conclude|claim|write)\b`,
   String.raw`\b(?:when|whenever|if|after)${W}(?:you${W}(?:are${W})?)?(?:answering|responding${W}to|asked${W}about|handling)${W}(?:any${W}|a${W})?(?:questions?|queries|requests?)${W}(?:about|on|regarding|from)\b[^.\n]{0,60}?,${W}(?:please${W}|always${W})?(?:tell|say|inform|advise|direct|instruct|warn|remind|recommend|state)${W}(?:users?|them|people|customers?|visitors?|readers?|shoppers?|the${W}(?:user|customer|reader)s?)\b`,
 ].join('|');
-// Commands that send credentials or the environment somewhere ("curl -d \"$(env)\" https://…", "uploads ~/.ssh/id_rsa"), or print them.
+// Commands that send credentials or the environment somewhere ("curl -d \"$(env)\" https://…", "uploads ~/.ssh/id_rsa");
+// those that print them are SECRET_DISPLAY, below.
 const SECRET = String.raw`(?:~\/\.aws\/credentials|\.aws\/credentials|\$\((?:env|printenv)\)|\$\(cat${W}[^)]{0,40}\)|~\/\.ssh\/id_\w+\b(?!\.pub)|\.ssh\/id_(?:rsa|ed25519|ecdsa)\b(?!\.pub)|kubectl${W}get${W}secrets|\/etc\/shadow|\/etc\/environment)`;
 const SEND = String.raw`(?:respond${W}with|reply${W}with|curl|wget|\bnc\b|netcat|upload(?:s|ing)?|post(?:s|ing)?|send(?:s|ing)?|paste|exfiltrat\p{L}*)`;
 // Commands that print credentials where the text's author can read them: the agent's reply, its log, a pull request
