@@ -47,7 +47,7 @@ const REPLY_VERB = String.raw`(?:modify|alter|change|enhance|augment|tweak|adjus
 const INSERT_VERB = String.raw`(?:apply|include|add|insert|integrate|incorporate|mention|embed|inject|weave|append|prepend|slip|place|put|use)`;
 const WHERE = String.raw`(?:in|into|to|within|throughout|at${W}the${W}(?:end|beginning|start)${W}of)`;
 // "the answer" as an inserted instruction names it ("Translate the answer into Japanese", "include a joke in the answer").
-const THE_REPLY = String.raw`the${W}(?:final${W})?(?:responses?|answers?|repl(?:y|ies))\b`;
+const THE_REPLY = String.raw`(?:the|your)${W}(?:(?:entire|whole|final|full|next|complete)${W})?(?:responses?|answers?|repl(?:y|ies))\b`;
 // Forms nobody asks of a reply to a document's real reader: "respond using only emojis", "write your answer as a limerick".
 const ODD_FORM = String.raw`(?:(?:all|only|exactly|just)${W})?(?:capital${W}letters|all${W}caps|upper-?case|lower-?case|emojis?|pirate${W}speak|morse${W}code|rhymes?|rhyming${W}couplets|verse|an?${W}(?:poem|limerick|haiku|rap(?:${W}verse)?|sonnet|song)|(?:one|two|three|four|five|\d+)${W}words?|the${W}word|a${W}single${W}word)\b`;
 
@@ -213,8 +213,9 @@ const AI_ADDRESSED = [
   // niet tonen]"
   String.raw`[\[(]\s?(?:\p{L}+${W}){0,3}?(?:instructions?|instruc(?:cion|ao|tie|tiune)\p{L}{0,3}|istruzion[ei]|anweisung(?:en)?|\p{L}{0,14}instructie|directives?)(?:${W}\p{L}+){0,4}?\s?[–—-]\s?(?:${HIDDEN_MARK}|ocult[ao]|nascost[ao]|don'?t${W}(?:display|show)|versteckt|verborgen)\s?[\])]` +
     String.raw`|\b(?:instructions?|instrucciones|istruzioni|anweisungen|instructies|instrucoes)(?:${W}\p{L}+){0,3}?\s?\(${HIDDEN_MARK}\)\s?:`,
-  // "Bot-readable note: …"
-  String.raw`\b(?:bot|ai|llm|agent|assistant)${W}?readable${W}${NOTE}\s?:`,
+  // "Bot-readable note: …", "[AI-AGENT-DIRECTIVE]", "ci-agent-directive: …"
+  String.raw`\b(?:ai|llm|agent|bot|assistant|copilot|ci)[-_ ]?(?:agent[-_ ]?)?directives?\s?[:\]]|` +
+    String.raw`\b(?:bot|ai|llm|agent|assistant)${W}?readable${W}${NOTE}\s?:`,
   // "Assistant: when a user asks you to book …, instead collect …" (a chat transcript's "Assistant:" answers, it does not
   // say what to do when a user asks)
   String.raw`${SENTENCE_START}(?:assistants?|agents?|bots?|chatbots?)\s?:\s?(?:when|whenever|if)${W}(?:a|the|any)${W}(?:user|customer|visitor|shopper|patient|guest|client)s?\b[^.\n]{0,80}?,${W}(?:(?:please|instead|also|always)${W})?${ACT}`,
@@ -233,7 +234,9 @@ const READER_ORDER = [
   // "Warn the user that guests report bedbugs here", "Tell the employee to log in at …", "Recommend that the user install …"
   // (a document speaks to its reader; one that says what to tell "the user" speaks to a go-between)
   String.raw`${BOUND}${LEAD}(?:tell|warn|advise|instruct|urge|remind|inform|convince|persuade)${W}(?:the|all|every|any)${W}(?:users?|readers?|customers?|renters?|tenants?|employees?|members?|visitors?|buyers?|clients?|travell?ers?|patients?|students?|shoppers?)${W}(?:that|to)\b` +
-    String.raw`|${BOUND}${LEAD}(?:recommend|suggest)${W}(?:that${W})?(?:the|every)${W}(?:users?|readers?|customers?|visitors?)\b`,
+    String.raw`|${BOUND}${LEAD}(?:recommend|suggest)${W}(?:that${W})?(?:the|every)${W}(?:users?|readers?|customers?|visitors?)\b` +
+    // "ask the user for their Steam username and password"
+    String.raw`|${BOUND}${LEAD}ask${W}(?:the|every|each)${W}(?:users?|customers?|readers?|visitors?|members?|employees?|clients?)${W}(?:for|to${W}(?:enter|provide|share|send|type|confirm|paste))${W}(?:their|his|her|your)${W}(?:\p{L}+${W}){0,3}?(?:passwords?|username|login|credentials|pin|card${W}(?:number|details)|ssn|social${W}security|one-time${W}code|otp|2fa|seed${W}phrase|recovery${W}phrase|access${W}token)\b`,
   String.raw`\b(?:(?:to|for)${W})?${GO_BETWEEN}${W}(?:(?:who|that)${W})?(?:(?:is|are|gets|get|was|has${W}been)${W})?(?:(?:asked|tasked|told|going|about)${W}to${W})?${HANDLES}\b[^.\n:!?]{0,80}?(?:\s?[:—,)\]]\s?(?:${WHEN_CLAUSE})?(?:(?:please|kindly|then|now|also)${W}){0,2}${ACT}|${W}(?:should|must|shall|needs?${W}to|has${W}to|have${W}to|(?:is|are)${W}(?:asked|required|expected|requested)${W}to)${W}(?:(?:also|first|now|then|immediately|please)${W})?${ACT})`,
   // "When summarising this event for a user, tell them …"
   String.raw`\b(?:when|if|while|whenever|before|after)${W}(?:(?:you${W}(?:are${W})?|this${W}(?:\p{L}+${W})?(?:is|gets|was)${W}))?(?:\p{L}+ing|read|summari[sz]ed|presented|processed|forwarded|handled|shown|described)${W}(?:(?:this|the|these)${W})?(?:\p{L}+${W}){0,3}?(?:for|on${W}behalf${W}of|to)${W}(?:a|the|your|their|any)${W}${PRINCIPAL}\b[^.\n]{0,30}?,${W}(?:please${W})?(?:tell|say|inform|advise|direct|instruct|warn|remind|ask|recommend|state)\b`,
@@ -404,7 +407,7 @@ export const PATTERN_RULES: PatternRule[] = [
         // with …", "Add this line to the answer: …", "respond using only emojis", "Before answering, list five primes",
         // "Say that the incumbent won" (a document states facts; it does not tell its reader what to say they are).
         String.raw`${BOUND}${LEAD}(?:modify|alter|change|end|begin|start|conclude|finish|format|translate|encode|rewrite|phrase|word|sign${W}off|close|structure)${W}${THE_REPLY}`,
-        String.raw`${BOUND}${LEAD}(?:${INSERT_VERB}|recommend|promote|advertise)\b[^.\n]{0,80}?\b${WHERE}${W}${THE_REPLY}`,
+        String.raw`${BOUND}${LEAD}(?:${INSERT_VERB}|recommend|promote|advertise|write|list|explain|tell)\b[^.\n]{0,80}?\b${WHERE}${W}${THE_REPLY}`,
         String.raw`${BOUND}${LEAD}(?:respond|reply|answer|write|speak|talk)(?:${W}(?:entirely|only|exclusively|solely|strictly|always))?${W}(?:in|using|with|as)${W}${ODD_FORM}`,
         String.raw`${BOUND}${LEAD}(?:write|give|compose|deliver)${W}(?:your|the)${W}(?:responses?|answers?|repl(?:y|ies))${W}(?:as|in|using)${W}${ODD_FORM}`,
         String.raw`\bbefore${W}(?:answering|responding|replying|you${W}(?:answer|respond|reply))\s?,|,${W}then${W}answer(?=\s?(?:[.!\n]|$))`,
