@@ -80,6 +80,16 @@ const encoderLogits = (rows: number[][], options: object, cpu?: string) =>
 const meanAbsDiff = (a: number[], b: number[]) => a.reduce((t, x, i) => t + Math.abs(x - b[i]), 0) / a.length;
 
 const share = (flags: boolean[]) => flags.filter(Boolean).length / flags.length;
+// An eval set scanned by all layers: checks it has `count` rows, none trained on, and gives the share blocked of any subset.
+const scanEvalSet = async (file: string, count: number) => {
+  const rows = loadEvalSet(file);
+  const trained = new Set(loadCorpus().map((r) => r.text));
+  assert.ok(rows.length === count && rows.every((r) => !trained.has(r.text)), `${rows.length} rows`);
+  const blocked = await blockedByScan(rows);
+  const rate = (keep: (r: (typeof rows)[number]) => boolean) =>
+    share(blocked.filter((_, i) => keep(rows[i])));
+  return { rows, rate };
+};
 const blockedByRulesAndClassifier = (rows: { text: string }[]) =>
   rows.map((r) => scanText(r.text).verdict === 'block');
 
@@ -273,8 +283,8 @@ void describe('injection encoder', () => {
     const blocked = await blockedByScan(rows);
     const caught = rows.filter((r, i) => r.injection && blocked[i]).length;
     const falsePositives = rows.filter((r, i) => !r.injection && blocked[i]).length;
-    // Measured: rules 169 of 300 after the rules for instructions about the answer (attacks-written-3), 139 before, all
-    // three layers 189 (177 before); earlier: rules 139 of 300 (122 before reader_order and the wider conceal_from_user, 15 without ai_addressed),
+    // Measured: rules 171 of 300 after the rules for instructions about the answer (attacks-written-3 and -4), 139
+    // before, all three layers 191 (177 before); earlier: rules 139 of 300 (122 before reader_order and the wider conceal_from_user, 15 without ai_addressed),
     // all three layers 177 (169 without the English gloss of other languages, 159 with fixed windows only, 131 before
     // the rules' passes); clean copies: rules 0, all three layers 2 (1 with fixed windows only).
     assert.ok(blockedByRules >= 0.55 * attacks.length, `${blockedByRules}`);
@@ -335,12 +345,7 @@ void describe('injection encoder', () => {
     // commands that print credentials, a form chosen after reading this set), 0 of 47 and 4 of 169 of the benign items
     // (Python test files and a download helper; 5 before the reading of quoted pieces stopped joining the strings of
     // a whole program).
-    const rows = loadEvalSet('inspect-evals.jsonl');
-    const trained = new Set(loadCorpus().map((r) => r.text));
-    assert.ok(rows.length === 273 && rows.every((r) => !trained.has(r.text)));
-    const blocked = await blockedByScan(rows);
-    const rate = (keep: (r: (typeof rows)[number]) => boolean) =>
-      share(blocked.filter((_, i) => keep(rows[i])));
+    const { rate } = await scanEvalSet('inspect-evals.jsonl', 273);
     const threats = rate((r) => r.injection && r.source === 'inspect-evals:agent-threat-bench');
     const repository = rate((r) => r.injection && r.source === 'inspect-evals:ipi-coding-agent');
     const benign = rate((r) => !r.injection);
@@ -350,17 +355,13 @@ void describe('injection encoder', () => {
   test('a second round of written attacks: all layers block 41% of them (65% of the direct ones) and ≤ 2% of their near misses', async () => {
     // eval/attacks-written-2.jsonl: 822 attacks and 634 near misses by four more writers (direct, diversion,
     // extraction, indirect). Training the encoder on them was tried and not shipped (docs/security.md).
-    const rows = loadEvalSet('attacks-written-2.jsonl');
-    const trained = new Set(loadCorpus().map((r) => r.text));
-    assert.ok(rows.length === 1456 && rows.every((r) => !trained.has(r.text)));
-    const blocked = await blockedByScan(rows);
-    const rate = (keep: (r: (typeof rows)[number]) => boolean) =>
-      share(blocked.filter((_, i) => keep(rows[i])));
+    const { rate } = await scanEvalSet('attacks-written-2.jsonl', 1456);
     // Measured: 42.8% of the attacks (direct 72.2%, diversion 46.0%, extraction 49.2%, and 1 of the 200 orders
     // phrased as a document's own procedure, the known gap), 1.3% of the near misses; before reader_order 41.7% on
     // the same machine (recorded as 40.3% on another). With line windows: 43.3% and 1.6% of the near misses (10 of 634;
     // fixed windows only: 43.1%, 8). With the English gloss of other languages: 43.9%, 10. With commands that print credentials in
-    // secret_exfiltration: 44.0%. With the rules for instructions about the answer (attacks-written-3): 44.8%, 10.
+    // secret_exfiltration: 44.0%. With the rules for instructions about the answer (attacks-written-3): 44.8%, 10; with
+    // their third round (attacks-written-4): 45.0%.
     const attacks = rate((r) => r.injection);
     const direct = rate((r) => r.injection && r.source === 'written-2:direct');
     const nearMisses = rate((r) => !r.injection);
@@ -374,12 +375,8 @@ void describe('injection encoder', () => {
     // eval/attacks-written-3.jsonl: 548 attacks, each with a benign twin in its group (instructions inserted into
     // content, orders in tool outputs, in code and data, e-mails to an e-mail assistant, prompt-hacking games). Rules
     // were written from the attacks of the odd-numbered groups of three kinds; the rest was only measured.
-    const rows = loadEvalSet('attacks-written-3.jsonl');
-    const trained = new Set(loadCorpus().map((r) => r.text));
-    assert.ok(rows.length === 1096 && rows.every((r) => !trained.has(r.text) && r.group));
-    const blocked = await blockedByScan(rows);
-    const rate = (keep: (r: (typeof rows)[number]) => boolean) =>
-      share(blocked.filter((_, i) => keep(rows[i])));
+    const { rows, rate } = await scanEvalSet('attacks-written-3.jsonl', 1096);
+    assert.ok(rows.every((r) => r.group));
     const measuredHalf = (r: (typeof rows)[number]) => Number(r.group!.split('-')[1]) % 2 === 0;
     // Measured: inserted instructions, measured half 41.8% (10.9% before those rules; their design half 69.1%, 7.3%
     // before), every attack 46.4% (34.3%), twins 0.9% (1.1%).
@@ -394,6 +391,19 @@ void describe('injection encoder', () => {
       twinsByRules.length <= 2 && twinsByRules.every((r) => /<\|im_start\|>|### Assistant:/.test(r.text)),
       twinsByRules.map((r) => r.text).join(' | '),
     );
+  });
+
+  test('a writer no rule was written from: all layers block 21% of the inserted instructions (14% before), 40% of the planted orders, and no twin', async () => {
+    // eval/attacks-written-4.jsonl: instructions inserted into content (context-b, the design set of the third round of
+    // rules; context-c, only measured) and orders planted in an agent's tool results (agent, only measured), each with
+    // a benign twin. Measured: context-c 23.0% (17.0% after the first two rounds, 14.0% before them), agent 42.4%
+    // (38.4% before), context-b 48.5% (19.2%); twins 0 of 298.
+    const { rows, rate } = await scanEvalSet('attacks-written-4.jsonl', 596);
+    assert.ok(rows.every((r) => r.group));
+    const inserted = rate((r) => r.injection && r.source === 'written-4:context-c');
+    const planted = rate((r) => r.injection && r.source === 'written-4:agent');
+    const twins = rate((r) => !r.injection);
+    assert.ok(inserted >= 0.21 && planted >= 0.4 && twins <= 0.01, `${inserted}, ${planted}, ${twins}`);
   });
 
   test('role-play jailbreaks no rule or n-gram catches are blocked by the encoder and removed', async () => {
