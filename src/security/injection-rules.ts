@@ -517,16 +517,18 @@ export const IMAGE_PATTERNS = {
   html: /<img\b[^>]{0,500}?\bsrc ?= ?["']?([^"'\s>]+)[^>]{0,500}>?/gu,
 };
 
-// Status badges and avatars in READMEs (`svg?branch=main`, `avatar/<md5>?s=70`): hosts whose request logs the author
-// of a page cannot read, so a query there carries nothing away, unless it names another URL (shields' `?url=`).
+// Status badges, charts, diagrams and avatars in READMEs (`svg?branch=main`, `avatar/<md5>?s=70`, a PlantUML diagram
+// encoded in the path): hosts whose request logs the author of a page cannot read, so a query there carries nothing
+// away, unless it names another URL (shields' `?url=`) or a variable (`${…}`, `$HOME`; a lone `$-sponsors` is text).
 const BADGE_HOSTS =
-  /^(?:[\w-]+\.)*(?:shields\.io|badgen\.net|badge\.fury\.io|travis-ci\.(?:org|com)|ci\.appveyor\.com|circleci\.com|codecov\.io|coveralls\.io|github\.com|githubusercontent\.com|gitlab\.com|gravatar\.com|david-dm\.org|snyk\.io|codacy\.com|codeclimate\.com|sonarcloud\.io|packagephobia\.com|bundlephobia\.com|readthedocs\.org|pepy\.tech|dev\.azure\.com|nodei\.co|gitter\.im|opencollective\.com|bestpractices\.dev|securityscorecards\.dev)(?::\d+)?$/i;
+  /^(?:[\w-]+\.)*(?:shields\.io|badgen\.net|badge\.fury\.io|travis-ci\.(?:org|com)|ci\.appveyor\.com|circleci\.com|codecov\.io|coveralls\.io|github\.com|githubusercontent\.com|gitlab\.com|gravatar\.com|david-dm\.org|snyk\.io|codacy\.com|codeclimate\.com|sonarcloud\.io|packagephobia\.com|bundlephobia\.com|readthedocs\.org|pepy\.tech|dev\.azure\.com|nodei\.co|gitter\.im|opencollective\.com|bestpractices\.dev|securityscorecards\.dev|star-history\.com|gitspo\.com|packagephobia\.now\.sh|fossa\.(?:io|com)|bountysource\.com|badgesize\.io|chart\.googleapis\.com|planttext\.com|plantuml\.com|patreonusercontent\.com)(?::\d+)?$/i;
 
 export function classifyImageUrl(url: string): 'none' | 'remote' | 'exfiltration' {
   if (!/^(?:https?:)?\/\//.test(url)) return 'none';
   const host = /^(?:https?:)?\/\/(?:[^@/?#]*@)?([^/?#]*)/.exec(url)![1];
   const rest = url.replace(/^(?:https?:)?\/\/[^/?#]*/, '');
-  if (BADGE_HOSTS.test(host) && !/[{}$<[\]]|%7b|%24|%5b|(?:https?|ftp)(?::|%3a)/i.test(rest)) return 'remote';
+  if (BADGE_HOSTS.test(host) && !/[{}<[\]]|\$[{\w]|%7b|%24|%5b|(?:https?|ftp)(?::|%3a)/i.test(rest))
+    return 'remote';
   if (/\?[^#]*[=&]|\?[^#\s]{8,}/.test(rest)) return 'exfiltration';
   if (/[{}$<]|%7b|%24/.test(rest)) return 'exfiltration';
   if (rest.split(/[/?#]/).some((seg) => /^[a-z0-9+=_%.-]{32,}$/.test(seg))) return 'exfiltration';
