@@ -284,8 +284,7 @@ void describe('injection encoder', () => {
     const caught = rows.filter((r, i) => r.injection && blocked[i]).length;
     const falsePositives = rows.filter((r, i) => !r.injection && blocked[i]).length;
     // Measured: rules 172 of 300 after the rules from inserted-written, 171 after those for instructions about the
-    // answer (attacks-written-3 and -4), 139
-    // before, all three layers 191 (177 before); earlier: rules 139 of 300 (122 before reader_order and the wider conceal_from_user, 15 without ai_addressed),
+    // answer (attacks-written-3 and -4), 139 before, all three layers 191 (177 before); earlier: rules 139 of 300 (122 before reader_order and the wider conceal_from_user, 15 without ai_addressed),
     // all three layers 177 (169 without the English gloss of other languages, 159 with fixed windows only, 131 before
     // the rules' passes); clean copies: rules 0, all three layers 2 (1 with fixed windows only).
     assert.ok(blockedByRules >= 0.55 * attacks.length, `${blockedByRules}`);

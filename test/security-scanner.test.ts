@@ -872,17 +872,15 @@ void describe('scanText leaves benign text alone', () => {
     // badges. Measured: no pattern rule; 3 images (a shields badge with `?url=https…`, badgesize with a URL in its path,
     // a lucid.app diagram by its id); 23 before star-history, gitspo, packagephobia, fossa, Google Charts, PlantUML and
     // Patreon's CDN joined the badge hosts and a lone `$` (shields' "$-sponsors") stopped counting as a variable.
-    const paragraphs = new Set<string>();
-    const walk = (dir: string) => {
-      for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-        const p = path.join(dir, e.name);
-        if (e.isDirectory()) walk(p);
-        else if (e.name.toLowerCase().endsWith('.md'))
-          for (const para of fs.readFileSync(p, 'utf8').split(/\n\s*\n/))
-            if (para.trim().length >= 100 && para.trim().length <= 1500) paragraphs.add(para.trim());
-      }
-    };
-    walk(path.join(__dirname, '..', 'node_modules'));
+    const modules = path.join(__dirname, '..', 'node_modules');
+    const paragraphs = new Set(
+      fs
+        .readdirSync(modules, { recursive: true, withFileTypes: true })
+        .filter((e) => e.isFile() && e.name.toLowerCase().endsWith('.md'))
+        .flatMap((e) => fs.readFileSync(path.join(e.parentPath, e.name), 'utf8').split(/\n\s*\n/))
+        .map((para) => para.trim())
+        .filter((para) => para.length >= 100 && para.length <= 1500),
+    );
     const blocks = [...paragraphs].flatMap((t) =>
       scanText(t, { classifier: 'off' }).findings.filter((f) => f.severity === 'block'),
     );
